@@ -1,0 +1,70 @@
+/** ACS access tokens: JWTs signed with the resource's token secret, carrying ACS-like claims. */
+import { randomUUID } from "node:crypto";
+import type { IdentityStore } from "./identityStore.js";
+import { signJwt, verifyJwt } from "./jwt.js";
+
+export interface IssuedToken {
+  token: string;
+  expiresOn: Date;
+}
+
+/** `2025-04-18T14:46:09.2460000+00:00`: the service's 7-digit, explicit-offset format. */
+export function formatServiceDate(date: Date): string {
+  return `${date.toISOString().slice(0, 23)}0000+00:00`;
+}
+
+/** Mints a token for `identity` (an `8:acs:` or `8:orgid:` id) and records the issue sequence. */
+export function issueAccessToken(
+  store: IdentityStore,
+  identity: string,
+  scopes: readonly string[],
+  now: Date,
+  expiresOn: Date,
+): IssuedToken {
+  const seq = store.nextSeq();
+  const iat = Math.floor(now.getTime() / 1000);
+  const claims = {
+    skypeid: identity.replace(/^8:/, ""),
+    scp: 1792,
+    csi: String(iat),
+    exp: Math.floor(expiresOn.getTime() / 1000),
+    rgn: "emulator",
+    acsScope: scopes.join(","),
+    resourceId: store.keys.resourceId,
+    resourceLocation: "emulator",
+    iat,
+    jti: randomUUID(),
+    seq,
+  };
+  if (store.get(identity)) store.recordTokenIssued(identity, seq, now);
+  return { token: signJwt(claims, Buffer.from(store.keys.tokenSecret, "base64")), expiresOn };
+}
+
+export type TokenVerdict =
+  | { valid: true; identity: string; scopes: string[]; expiresOn: string }
+  | {
+      valid: false;
+      reason: "expired" | "revoked" | "identity-deleted" | "bad-signature" | "malformed";
+      identity?: string;
+      scopes?: string[];
+      expiresOn?: string;
+    };
+
+/** The verdict of `POST /_emulator/tokens:verify`. */
+export function verifyAccessToken(store: IdentityStore, token: unknown, now: Date): TokenVerdict {
+  const check = verifyJwt(token, Buffer.from(store.keys.tokenSecret, "base64"));
+  if (!check.ok) return { valid: false, reason: check.reason };
+  const { skypeid, exp, acsScope, seq } = check.claims;
+  if (typeof skypeid !== "string" || typeof exp !== "number" || typeof acsScope !== "string" || typeof seq !== "number") {
+    return { valid: false, reason: "malformed" };
+  }
+  const identity = `8:${skypeid}`;
+  const details = { identity, scopes: acsScope === "" ? [] : acsScope.split(","), expiresOn: formatServiceDate(new Date(exp * 1000)) };
+  if (identity.startsWith("8:acs:")) {
+    const record = store.get(identity);
+    if (!record) return { valid: false, reason: "identity-deleted", ...details };
+    if (seq < record.revokedBeforeSeq) return { valid: false, reason: "revoked", ...details };
+  }
+  if (exp * 1000 <= now.getTime()) return { valid: false, reason: "expired", ...details };
+  return { valid: true, ...details };
+}

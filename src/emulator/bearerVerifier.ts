@@ -1,0 +1,40 @@
+/** Management bearer tokens: minted by `tokenCredential()`, accepted only when signed by this emulator. */
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { randomUUID } from "node:crypto";
+import { invalidAuthenticationInfo, denied } from "./errors.js";
+import { signJwt, verifyJwt } from "./jwt.js";
+
+export const MANAGEMENT_AUDIENCE = "https://communication.azure.com";
+const LIFETIME_SECONDS = 3600;
+
+export function createEmulatorTokenCredential(secret: Buffer, now: () => Date): TokenCredential {
+  return {
+    async getToken(_scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
+      const iat = Math.floor(now().getTime() / 1000);
+      const exp = iat + LIFETIME_SECONDS;
+      const token = signJwt(
+        { aud: MANAGEMENT_AUDIENCE, iss: "communication-identity-emulator", sub: "emulator-test-principal", iat, nbf: iat, exp, jti: randomUUID() },
+        secret,
+      );
+      return { token, expiresOnTimestamp: exp * 1000, tokenType: "Bearer" };
+    },
+  };
+}
+
+/** Checks an `Authorization: Bearer …` value; throws the 401 to answer otherwise. */
+export function verifyBearer(authorization: string, secret: Buffer, now: Date): void {
+  const token = authorization.slice("bearer ".length).trim();
+  const check = verifyJwt(token, secret);
+  if (!check.ok) {
+    if (check.reason === "malformed") throw invalidAuthenticationInfo("The bearer token is malformed.");
+    throw denied("The bearer token was not issued by this emulator.");
+  }
+  const { aud, exp, nbf } = check.claims;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.some((a) => a === MANAGEMENT_AUDIENCE || a === `${MANAGEMENT_AUDIENCE}/`)) {
+    throw denied(`The bearer token's audience is not ${MANAGEMENT_AUDIENCE}.`);
+  }
+  const seconds = now.getTime() / 1000;
+  if (typeof exp !== "number" || exp <= seconds) throw denied("The bearer token has expired.");
+  if (typeof nbf === "number" && nbf > seconds + 300) throw denied("The bearer token is not valid yet.");
+}

@@ -1,0 +1,42 @@
+/** Minimal HS256 JWT signing and checking: every token the emulator mints or accepts goes through here. */
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export type JwtClaims = Record<string, unknown>;
+
+const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+
+export function signJwt(claims: JwtClaims, secret: Buffer): string {
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
+  const signingInput = `${HEADER}.${payload}`;
+  const signature = createHmac("sha256", secret).update(signingInput).digest("base64url");
+  return `${signingInput}.${signature}`;
+}
+
+export type JwtCheck =
+  | { ok: true; claims: JwtClaims }
+  | { ok: false; reason: "malformed" | "bad-signature"; claims?: undefined };
+
+/** Parses and checks the signature; time-based checks are the caller's business. */
+export function verifyJwt(token: unknown, secret: Buffer): JwtCheck {
+  if (typeof token !== "string") return { ok: false, reason: "malformed" };
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return { ok: false, reason: "malformed" };
+  let header: unknown;
+  let claims: unknown;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
+    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  if (!isObject(header) || !isObject(claims)) return { ok: false, reason: "malformed" };
+  if (header.alg !== "HS256") return { ok: false, reason: "bad-signature" };
+  const expected = createHmac("sha256", secret).update(`${parts[0]}.${parts[1]}`).digest();
+  const given = Buffer.from(parts[2], "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad-signature" };
+  return { ok: true, claims };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,265 @@
+/**
+ * HTTP(S) plumbing: body limits, CORS, faults, authentication, api-version, response headers.
+ * Routing and validation are in routes.ts; state in identityStore.ts.
+ */
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { verifyBearer } from "./bearerVerifier.js";
+import { EmulatorHttpError, invalidAuthenticationInfo } from "./errors.js";
+import type { FaultPlan } from "./faults.js";
+import { verifyHmacSignature } from "./hmacVerifier.js";
+import type { IdentityStore } from "./identityStore.js";
+import { JournalError } from "./journal.js";
+import { matchRoute, SUPPORTED_API_VERSIONS, type ApiVersion } from "./routes.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Beyond this we stop draining an oversized body and just close the connection. */
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
+const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");
+const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+const DEFAULT_ALLOWED_HEADERS =
+  "authorization, x-ms-date, x-ms-content-sha256, x-ms-client-request-id, x-ms-useragent, content-type, accept, traceparent";
+const EXPOSED_HEADERS = "api-supported-versions, ms-cv, x-ms-client-request-id, retry-after, x-processing-time";
+
+export interface EmulatorServerOptions {
+  store: IdentityStore;
+  faults: FaultPlan;
+  now: () => Date;
+  tls?: { cert: string; key: string };
+}
+
+export function createEmulatorServer(options: EmulatorServerOptions): http.Server {
+  const keys = {
+    access: Buffer.from(options.store.keys.accessKey, "base64"),
+    bearer: Buffer.from(options.store.keys.bearerSecret, "base64"),
+    entra: Buffer.from(options.store.keys.entraSecret, "base64"),
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, options, keys).catch((error: unknown) => {
+      // Last resort: whatever happened, answer (or drop) this request and keep serving others.
+      if (!res.headersSent && !res.destroyed) send(req, res, performance.now(), internalError(error));
+      else res.destroy();
+    });
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) : http.createServer(listener);
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { store, faults, now }: EmulatorServerOptions,
+  keys: { access: Buffer; bearer: Buffer; entra: Buffer },
+): Promise<void> {
+  const started = performance.now();
+  const method = (req.method ?? "GET").toUpperCase();
+  const url = req.url ?? "/";
+  const queryStart = url.indexOf("?");
+  const path = queryStart < 0 ? url : url.slice(0, queryStart);
+
+  if (method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined) {
+    req.resume();
+    answerPreflight(req, res);
+    return;
+  }
+
+  // Faults come first (before auth) so a client's retry logic can be exercised with any credential.
+  const fault = faults.take(method, path);
+  let dropResponse = false;
+  if (fault) {
+    if ("reset" in fault) {
+      req.socket.destroy();
+      return;
+    }
+    if ("status" in fault) {
+      await readBody(req);
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
+      const body = fault.body ?? { error: { code: "InjectedFault", message: `Fault injected by the emulator (status ${fault.status}).` } };
+      send(req, res, started, { status: fault.status, body, headers });
+      return;
+    }
+    if ("delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    dropResponse = "dropResponseAfterHandling" in fault;
+  }
+
+  let reply: Reply;
+  try {
+    reply = await dispatch(req, method, url, path, store, now, keys);
+  } catch (error) {
+    reply = error instanceof EmulatorHttpError ? errorReply(error) : internalError(error);
+  }
+  if (dropResponse) {
+    req.socket.destroy();
+    return;
+  }
+  send(req, res, started, reply);
+}
+
+async function dispatch(
+  req: IncomingMessage,
+  method: string,
+  url: string,
+  path: string,
+  store: IdentityStore,
+  now: () => Date,
+  keys: { access: Buffer; bearer: Buffer; entra: Buffer },
+): Promise<Reply> {
+  const body = await readBody(req);
+  if (body === "too-large") {
+    throw new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
+  }
+  const match = matchRoute(method, path);
+  if (match.kind === "not-found") throw new EmulatorHttpError(404, "NotFound", `No route for ${method} ${path}.`);
+  if (match.kind === "wrong-method") {
+    throw new EmulatorHttpError(405, "MethodNotAllowed", `${method} is not allowed on ${path}.`, undefined, { Allow: match.allowed.join(", ") });
+  }
+  const { route, params } = match;
+  const time = now();
+
+  let apiVersion: ApiVersion | undefined;
+  if (route.versions !== "none") {
+    authenticate(req, url, body, time, keys);
+    const requested = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("api-version");
+    if (requested === null || requested === "") {
+      throw new EmulatorHttpError(400, "MissingApiVersionParameter", "The api-version query parameter is required.", undefined, {
+        "api-supported-versions": SUPPORTED_VERSIONS_HEADER,
+      });
+    }
+    if (!(SUPPORTED_API_VERSIONS as readonly string[]).includes(requested)) {
+      throw new EmulatorHttpError(
+        400,
+        "UnsupportedApiVersion",
+        `The api-version '${requested}' is not supported. Supported versions: ${SUPPORTED_VERSIONS_HEADER}.`,
+        undefined,
+        { "api-supported-versions": SUPPORTED_VERSIONS_HEADER },
+      );
+    }
+    apiVersion = requested as ApiVersion;
+    if (!route.versions.includes(apiVersion)) {
+      throw new EmulatorHttpError(
+        400,
+        "UnsupportedApiVersion",
+        `${route.method} ${route.template} is not available in api-version '${apiVersion}'; use ${route.versions.join(" or ")}.`,
+        undefined,
+        { "api-supported-versions": route.versions.join(", ") },
+      );
+    }
+  }
+
+  let json: unknown;
+  if (body.length > 0) {
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new EmulatorHttpError(400, "BadRequest", "The request body is not valid JSON.");
+    }
+  }
+  const result = route.handle({ store, apiVersion, params, body: json, now: time, teamsSecret: keys.entra });
+  // Acknowledge only what is on disk (a no-op without `location`).
+  const durable = store.durable();
+  if (durable) await durable;
+  return result;
+}
+
+function authenticate(
+  req: IncomingMessage,
+  url: string,
+  body: Buffer,
+  now: Date,
+  keys: { access: Buffer; bearer: Buffer },
+): void {
+  const authorization = req.headers.authorization;
+  if (!authorization) throw invalidAuthenticationInfo("The request has no Authorization header.");
+  const scheme = authorization.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase();
+  if (scheme === "hmac-sha256") {
+    verifyHmacSignature(authorization, { method: req.method ?? "GET", url, headers: req.headers, body }, keys.access, now);
+  } else if (scheme === "bearer") {
+    verifyBearer(authorization, keys.bearer, now);
+  } else {
+    throw invalidAuthenticationInfo("The Authorization scheme must be HMAC-SHA256 or Bearer.");
+  }
+}
+
+/** Reads the whole body, or drains and reports an oversized one. */
+function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > MAX_DRAIN_BYTES) {
+    return Promise.resolve("too-large");
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = declared > MAX_BODY_BYTES;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > MAX_DRAIN_BYTES) {
+        req.pause();
+        resolve("too-large");
+        return;
+      }
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? "too-large" : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  res.statusCode = 204;
+  res.setHeader("Access-Control-Allow-Origin", req.headers.origin!);
+  res.setHeader("Vary", "Origin, Access-Control-Request-Headers");
+  res.setHeader("Access-Control-Allow-Methods", ALLOWED_METHODS);
+  res.setHeader("Access-Control-Allow-Headers", req.headers["access-control-request-headers"] || DEFAULT_ALLOWED_HEADERS);
+  res.setHeader("Access-Control-Max-Age", "86400");
+  res.setHeader("Content-Length", "0");
+  res.end();
+}
+
+function send(req: IncomingMessage, res: ServerResponse, started: number, reply: Reply): void {
+  res.statusCode = reply.status;
+  res.setHeader("api-supported-versions", SUPPORTED_VERSIONS_HEADER);
+  res.setHeader("MS-CV", randomBytes(12).toString("base64"));
+  const requestId = req.headers["x-ms-client-request-id"];
+  if (typeof requestId === "string") res.setHeader("x-ms-client-request-id", requestId);
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+    res.setHeader("Vary", "Origin");
+  }
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.setHeader("X-Processing-Time", `${Math.max(0, Math.round(performance.now() - started))}ms`);
+  if (reply.body === undefined) {
+    res.setHeader("Content-Length", "0");
+    res.end();
+    return;
+  }
+  const payload = Buffer.from(JSON.stringify(reply.body));
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", String(payload.length));
+  res.end(payload);
+}
+
+function errorReply(error: EmulatorHttpError): Reply {
+  return { status: error.status, body: error.toBody(), headers: error.headers };
+}
+
+function internalError(error: unknown): Reply {
+  // Journal failures carry a path, never a secret; anything else stays generic.
+  const message = error instanceof JournalError ? error.message : "The emulator hit an unexpected error.";
+  return { status: 500, body: { error: { code: "InternalError", message } } };
+}
