@@ -1,0 +1,58 @@
+// Browser bundle size of the same small app (bench/apps/) built against ours and the official
+// package: esbuild, ESM, minified, platform browser; then gzip level 9. Metafiles land in
+// bench/.tmp/ so the biggest inputs can be looked up (esbuild's analyzeMetafile or esbuild.github.io/analyze).
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { benchDir, repoRoot } from "./children.js";
+
+export interface BundleSize {
+  minifiedBytes: number;
+  gzipBytes: number;
+  metafilePath: string;
+}
+
+/**
+ * Makes `communication-identity` resolvable as a package (node_modules/<name> → repo root) so
+ * esbuild applies the package's "exports" map and picks the "browser" condition, as an app would.
+ */
+function selfResolveDir(tmpDir: string): string {
+  const modulesDir = join(tmpDir, "resolve", "node_modules");
+  const link = join(modulesDir, "communication-identity");
+  mkdirSync(modulesDir, { recursive: true });
+  if (existsSync(link)) rmSync(link);
+  symlinkSync(repoRoot, link, "dir");
+  return modulesDir;
+}
+
+export function oursBrowserBuildMissing(): string | undefined {
+  return existsSync(join(repoRoot, "dist/browser/index.js")) ? undefined : "not built (dist/browser/index.js missing)";
+}
+
+export async function measureBundle(which: "official" | "ours", tmpDir: string): Promise<BundleSize> {
+  const outfile = join(tmpDir, `bundle-${which}.js`);
+  const result = await build({
+    entryPoints: [join(benchDir, "apps", `${which}.mjs`)],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    outfile,
+    logLevel: "silent",
+    nodePaths: which === "ours" ? [selfResolveDir(tmpDir)] : [],
+  });
+  const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
+  if (!output) throw new Error(`esbuild produced no JS for ${which}`);
+  const metafilePath = join(tmpDir, `bundle-${which}.meta.json`);
+  writeFileSync(outfile, output.contents);
+  writeFileSync(metafilePath, JSON.stringify(result.metafile));
+  return {
+    minifiedBytes: output.contents.byteLength,
+    gzipBytes: gzipSync(output.contents, { level: 9 }).byteLength,
+    metafilePath,
+  };
+}

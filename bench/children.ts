@@ -1,0 +1,160 @@
+// Child processes for the benchmark: every measured client, the canned server and the emulator run
+// in their own process, so module caches, JIT state and CPU accounting never mix.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const benchDir = fileURLToPath(new URL(".", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** Replaces each secret in text, so a child's stderr can be quoted in an error safely. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join("<redacted>");
+  return out;
+}
+
+export interface ChildRun<T> {
+  /** The last JSON line the child printed. */
+  value: T;
+  /** Milliseconds from just before spawn to the first stdout line. */
+  firstLineMs: number;
+}
+
+export interface RunChildOptions {
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Removed from any error text built from the child's output. */
+  secrets?: string[];
+  /** Prefix command, e.g. ["taskset", "-c", "0"]. */
+  wrapper?: string[];
+}
+
+/** Runs `node [nodeArgs] script args…`, resolves with its last JSON stdout line when it exits 0. */
+export function runNodeChild<T>(script: string, args: string[], options: RunChildOptions): Promise<ChildRun<T>> {
+  const nodeArgv = [...(options.nodeArgs ?? []), script, ...args];
+  const [command, ...argv] = options.wrapper?.length
+    ? [...options.wrapper, process.execPath, ...nodeArgv]
+    : [process.execPath, ...nodeArgv];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let firstLineMs = -1;
+    let stdout = "";
+    let stderr = "";
+    const child = spawn(command, argv, {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} ${args[0] ?? ""} timed out after ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      if (firstLineMs < 0 && chunk.includes("\n")) firstLineMs = performance.now() - started;
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(redact(error.message, options.secrets ?? [])));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const lastLine = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0) {
+        const why = stderr.trim().split("\n").slice(-6).join(" | ") || `signal ${signal}`;
+        reject(new Error(`child exited ${code}: ${redact(why, options.secrets ?? [])}`));
+        return;
+      }
+      try {
+        resolve({ value: JSON.parse(lastLine) as T, firstLineMs });
+      } catch {
+        reject(new Error(`child printed no JSON result: ${redact(lastLine.slice(0, 200), options.secrets ?? [])}`));
+      }
+    });
+  });
+}
+
+export interface RunningChild {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Starts bench/cannedServer.mjs in a child process and resolves with its port. */
+export function startCannedServerChild(wrapper: string[] = []): Promise<RunningChild & { port: number }> {
+  const script = `${benchDir}cannedServer.mjs`;
+  const [command, ...argv] = [...wrapper, process.execPath, script];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: repoRoot, stdio: ["pipe", "pipe", "inherit"] });
+    let buffered = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("canned server did not start within 10 s"));
+    }, 10_000);
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`canned server exited early (${code})`)));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffered += chunk;
+      if (!buffered.includes("\n")) return;
+      clearTimeout(timer);
+      const { port } = JSON.parse(buffered.split("\n")[0]) as { port: number };
+      resolve({ child, port, stop: () => stopChild(child) });
+    });
+  });
+}
+
+/** Starts bench/emulatorWorker.mjs (the built emulator) and resolves with its connection string. */
+export function startEmulatorChild(wrapper: string[] = []): Promise<RunningChild & { connectionString: string }> {
+  const script = `${benchDir}emulatorWorker.mjs`;
+  const [command, ...argv] = [...wrapper, process.execPath, script];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("emulator did not start within 15 s"));
+    }, 15_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited early (${code}): ${stderr.trim().split("\n").slice(-4).join(" | ")}`));
+    });
+    child.once("message", (message: { connectionString?: string }) => {
+      clearTimeout(timer);
+      if (typeof message?.connectionString !== "string") {
+        reject(new Error("emulator sent no connection string"));
+        return;
+      }
+      resolve({
+        child,
+        connectionString: message.connectionString,
+        stop: async () => {
+          if (child.connected) child.disconnect();
+          await stopChild(child);
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,63 @@
+// The three clients under test behind one shape, so every measurement treats them alike:
+// "ours" (this package, by its own name, so the exports map is what Node resolves),
+// "official" (@azure/communication-identity@1.3.1) and "floor" (bench/floorClient.mjs).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const CLIENTS = ["official", "floor", "ours"];
+export const SCOPES = ["chat", "voip"];
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+export const OURS_NODE_ENTRY = `${repoRoot}dist/index.js`;
+
+/** Why a client cannot run yet, or undefined when it can. */
+export function notBuiltReason(which) {
+  if (which === "ours" && !existsSync(OURS_NODE_ENTRY)) return "not built (dist/index.js missing: run npx tsup)";
+  return undefined;
+}
+
+/** Imports the client's module; returns the module and how long the import took, in ms. */
+export async function importClientModule(which) {
+  const started = performance.now();
+  let module;
+  if (which === "official") module = await import("@azure/communication-identity");
+  else if (which === "ours") module = await import("communication-identity");
+  else if (which === "floor") module = await import("./floorClient.mjs");
+  else throw new Error(`unknown client ${which}`);
+  return { module, importMs: performance.now() - started };
+}
+
+/**
+ * Builds a client from an imported module. All three get the same endpoint and key.
+ * @returns {{ createUserAndToken(): Promise<unknown>, getToken(user: { communicationUserId: string }): Promise<unknown>, close(): void }}
+ */
+export function makeClient(which, module, { endpoint, accessKey }) {
+  if (which === "floor") {
+    const floor = module.createFloorClient({ endpoint, accessKey });
+    return {
+      createUserAndToken: () => floor.createUserAndToken(SCOPES),
+      getToken: (user) => floor.getToken(user, SCOPES),
+      close: () => floor.close(),
+    };
+  }
+  const Client = module.CommunicationIdentityClient ?? module.default?.CommunicationIdentityClient;
+  if (typeof Client !== "function") throw new Error(`${which} does not export CommunicationIdentityClient`);
+  const client = new Client(`endpoint=${endpoint};accesskey=${accessKey}`, { allowInsecureConnection: true });
+  return {
+    createUserAndToken: () => client.createUserAndToken(SCOPES),
+    getToken: (user) => client.getToken(user, SCOPES),
+    close: () => {},
+  };
+}
+
+/** Throws unless a result looks like what the canned server answered, so a broken client cannot look fast. */
+export function checkResult(op, result) {
+  const ok =
+    result &&
+    typeof result.token === "string" &&
+    result.token.length > 100 &&
+    result.expiresOn instanceof Date &&
+    !Number.isNaN(result.expiresOn.getTime()) &&
+    (op !== "createUserAndToken" || typeof result.user?.communicationUserId === "string");
+  if (!ok) throw new Error(`${op} returned an unexpected result`);
+}

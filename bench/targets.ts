@@ -1,0 +1,67 @@
+// The performance targets the product must meet, each judged from the figures' medians.
+import { formatNumber, medianOf, type Cell, type Figure, type TargetResult, type Verdict } from "./report.js";
+
+/** Bundle gzip ceiling in bytes, from the issue ("≤ 13.8 KB"). */
+export const BUNDLE_GZIP_CEILING = 13_800;
+
+function blocked(cells: Array<Cell | undefined>): Verdict | undefined {
+  if (cells.some((cell) => cell === undefined || cell.status === "failed")) return "FAILED";
+  if (cells.some((cell) => cell?.status === "not built" || cell?.status === "n/a")) return "NOT BUILT";
+  return undefined;
+}
+
+const pass = (ok: boolean): Verdict => (ok ? "PASS" : "MISS");
+
+export function evaluateTargets(figures: Figure[]): TargetResult[] {
+  const byId = new Map(figures.map((figure) => [figure.id, figure]));
+  const results: TargetResult[] = [];
+
+  const versusOfficial = (id: string, target: string, limit: number, extra?: (ours: number, floor: number | undefined) => [boolean, string]) => {
+    const figure = byId.get(id);
+    const cells = [figure?.cells.ours, figure?.cells.official, ...(extra ? [figure?.cells.floor] : [])];
+    const verdict = blocked(cells);
+    if (verdict || !figure) {
+      results.push({ target, verdict: verdict ?? "FAILED", detail: "no figure" });
+      return;
+    }
+    const ours = medianOf(figure.cells.ours)!;
+    const official = medianOf(figure.cells.official)!;
+    const floor = medianOf(figure.cells.floor);
+    let ok = ours <= limit * official;
+    let detail = `ours ${formatNumber(ours, figure.digits)} ${figure.unit} = ${(ours / official).toFixed(2)}× official (${formatNumber(official, figure.digits)})`;
+    if (extra) {
+      const [extraOk, extraDetail] = extra(ours, floor);
+      ok &&= extraOk;
+      detail += `; ${extraDetail}`;
+    }
+    results.push({ target, verdict: pass(ok), detail });
+  };
+
+  for (const op of ["createUserAndToken", "getToken"]) {
+    versusOfficial(`cpu.${op}.32`, `client CPU/op, ${op} at 32 in flight ≤ 0.60× official and ≤ 2× floor`, 0.6, (ours, floor) => [
+      floor !== undefined && ours <= 2 * floor,
+      `${floor === undefined ? "?" : (ours / floor).toFixed(2)}× floor`,
+    ]);
+  }
+  versusOfficial("bundle.gzip", `browser bundle gzip ≤ 0.60× official and ≤ ${formatNumber(BUNDLE_GZIP_CEILING, 0)} B`, 0.6, (ours) => [
+    ours <= BUNDLE_GZIP_CEILING,
+    `ceiling ${formatNumber(BUNDLE_GZIP_CEILING, 0)} B`,
+  ]);
+  versusOfficial("cold.import", "cold import ≤ 0.80× official", 0.8);
+  versusOfficial("cold.firstResponse", "process start to first response ≤ 0.80× official", 0.8);
+  versusOfficial("heap.growth", "heap growth after 10,000 ops ≤ official's", 1);
+
+  const emulatorTarget = (id: string, target: string, check: (value: number) => boolean) => {
+    const figure = byId.get(id);
+    const verdict = blocked([figure?.cells.ours]);
+    if (verdict || !figure) {
+      results.push({ target, verdict: verdict ?? "FAILED", detail: "no figure" });
+      return;
+    }
+    const value = medianOf(figure.cells.ours)!;
+    results.push({ target, verdict: pass(check(value)), detail: `${formatNumber(value, figure.digits)} ${figure.unit}` });
+  };
+  emulatorTarget("emulator.throughput", "emulator ≥ 3,000 signed req/s at 64 in flight", (value) => value >= 3000);
+  emulatorTarget("emulator.p99", "emulator p99 < 20 ms at 64 in flight", (value) => value < 20);
+  return results;
+}
