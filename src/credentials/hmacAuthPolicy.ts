@@ -1,0 +1,48 @@
+import type { KeyCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import { computeSha256Hash, computeSha256Hmac, isNodeLike } from "@azure/core-util";
+
+/** The name of the policy that signs requests with an access key (HMAC-SHA256). */
+export const hmacAuthPolicyName = "communicationHmacAuthPolicy";
+
+/**
+ * Signs every attempt with HMAC-SHA256 as Azure Communication Services expects: `x-ms-date`,
+ * `x-ms-content-sha256`, `host` (Node only: browsers forbid it, it is still signed) and
+ * `Authorization`. Reads `credential.key` per request so `AzureKeyCredential.update()` takes effect.
+ * Place it after the retry policy so each retry is signed with a fresh date.
+ */
+export function createHmacAuthPolicy(credential: KeyCredential): PipelinePolicy {
+  return {
+    name: hmacAuthPolicyName,
+    async sendRequest(request, next) {
+      await signRequest(credential.key, request);
+      return next(request);
+    },
+  };
+}
+
+async function signRequest(key: string, request: PipelineRequest): Promise<void> {
+  const date = new Date().toUTCString();
+  const contentHash = await computeSha256Hash(bodyText(request.body), "base64");
+  const url = new URL(request.url);
+  const query = url.searchParams.toString();
+  const pathAndQuery = query === "" ? url.pathname : `${url.pathname}?${query}`;
+  // URL.host omits the port when it is the scheme's default, which is what the service signs.
+  const host = url.host;
+  const stringToSign = `${request.method.toUpperCase()}\n${pathAndQuery}\n${date};${host};${contentHash}`;
+  const signature = await computeSha256Hmac(key, stringToSign, "base64");
+
+  request.headers.set("x-ms-date", date);
+  request.headers.set("x-ms-content-sha256", contentHash);
+  if (isNodeLike) request.headers.set("host", host);
+  request.headers.set("Authorization", `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`);
+}
+
+function bodyText(body: PipelineRequest["body"]): string {
+  if (body === undefined || body === null) return "";
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  if (body instanceof ArrayBuffer) return new TextDecoder().decode(new Uint8Array(body));
+  // Streams and blobs cannot be hashed without consuming them; this client never sends them.
+  throw new Error("The HMAC authentication policy can only sign string or byte bodies.");
+}

@@ -1,0 +1,45 @@
+import type { CommonClientOptions } from "@azure/core-client";
+import {
+  createEmptyPipeline,
+  decompressResponsePolicy,
+  defaultRetryPolicy,
+  logPolicy,
+  proxyPolicy,
+  setClientRequestIdPolicy,
+  tlsPolicy,
+  userAgentPolicy,
+  type Pipeline,
+  type PipelinePolicy,
+} from "@azure/core-rest-pipeline";
+import { isNodeLike } from "@azure/core-util";
+import { packageVersion } from "../generated/packageInfo.js";
+import { logger } from "../logger.js";
+
+// Diagnostic headers the service sends; none carries a secret, so logs may show them.
+const serviceHeaderNames = ["MS-CV", "api-supported-versions", "X-Processing-Time", "x-ms-content-sha256"];
+const userAgentPackage = `azsdk-js-communication-identity/${packageVersion}`;
+
+/**
+ * Assembles the request pipeline by hand (no core-client ServiceClient, no form-data/multipart
+ * policies): user agent, client request id, Node-only proxy/TLS/decompression, retry, then the
+ * auth policy after retry so every attempt is signed afresh, then logging and the user's policies.
+ */
+export function createIdentityPipeline(options: CommonClientOptions, authPolicy: PipelinePolicy): Pipeline {
+  const pipeline = createEmptyPipeline();
+  if (isNodeLike) {
+    if (options.tlsOptions) pipeline.addPolicy(tlsPolicy(options.tlsOptions));
+    pipeline.addPolicy(proxyPolicy(options.proxyOptions));
+    pipeline.addPolicy(decompressResponsePolicy());
+  }
+  const userPrefix = options.userAgentOptions?.userAgentPrefix;
+  pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: userPrefix ? `${userPrefix} ${userAgentPackage}` : userAgentPackage }));
+  pipeline.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
+  pipeline.addPolicy(defaultRetryPolicy(options.retryOptions), { phase: "Retry" });
+  pipeline.addPolicy(authPolicy, { phase: "Sign" });
+  pipeline.addPolicy(logPolicy({ logger: logger.info, additionalAllowedHeaderNames: serviceHeaderNames }), { afterPhase: "Sign" });
+  // Same placement as core-client: perCall before retry, perRetry after signing.
+  for (const { policy, position } of options.additionalPolicies ?? []) {
+    pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
+  }
+  return pipeline;
+}

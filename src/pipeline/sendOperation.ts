@@ -1,0 +1,210 @@
+import type { FullOperationResponse, OperationOptions } from "@azure/core-client";
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  isRestError,
+  RestError,
+  type HttpClient,
+  type Pipeline,
+  type PipelineRequest,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
+import type { OperationDescriptor } from "../generated/operationDescriptor.js";
+import type { WireObject } from "../generated/serialization.js";
+import { tracingClient } from "../tracing.js";
+
+/** Everything a client instance fixes once, in its constructor, for all its requests. */
+export interface OperationContext {
+  /** `http(s)://host[:port]`, no trailing slash. */
+  readonly endpoint: string;
+  /** `?api-version=<version>`, precomputed. */
+  readonly query: string;
+  readonly pipeline: Pipeline;
+  readonly httpClient: HttpClient;
+  readonly allowInsecureConnection: boolean;
+}
+
+/**
+ * Sends one generated operation and reads its answer: builds URL and headers, runs the pipeline,
+ * accepts only the operation's success statuses, parses JSON and calls `onResponse` like core-client.
+ * Resolves to the deserialized model (or `undefined` for bodiless answers and when
+ * `requestOptions.shouldDeserialize` is false). Every failure is a `RestError`.
+ */
+export async function sendOperation<TPathParams, TBody, TResult>(
+  context: OperationContext,
+  operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  pathParams: TPathParams,
+  body: TBody | undefined,
+  options: OperationOptions,
+): Promise<TResult | undefined> {
+  const request = buildRequest(context, operation, pathParams, body, options);
+  let response: PipelineResponse;
+  try {
+    response = await context.pipeline.sendRequest(context.httpClient, request);
+  } catch (error) {
+    throw toSendError(error, request);
+  }
+  return readResponse(operation, request, response, options);
+}
+
+function buildRequest<TPathParams, TBody, TResult>(
+  context: OperationContext,
+  operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  pathParams: TPathParams,
+  body: TBody | undefined,
+  options: OperationOptions,
+): PipelineRequest {
+  const requestOptions = options.requestOptions;
+  const headers = createHttpHeaders();
+  headers.set("Accept", "application/json");
+  // Like the official client: an operation that takes a body always declares its media type,
+  // even when the body is omitted (createUser() sends zero bytes with Content-Type).
+  if (operation.body) headers.set("Content-Type", operation.body.mediaType);
+  const customHeaders = requestOptions?.customHeaders;
+  if (customHeaders) {
+    for (const name of Object.keys(customHeaders)) headers.set(name, customHeaders[name]);
+  }
+  const tracingContext = options.tracingOptions?.tracingContext;
+  if (tracingContext) {
+    const tracingHeaders = tracingClient.createRequestHeaders(tracingContext);
+    for (const name of Object.keys(tracingHeaders)) headers.set(name, tracingHeaders[name]);
+  }
+  return createPipelineRequest({
+    url: context.endpoint + operation.buildPath(pathParams) + context.query,
+    method: operation.method,
+    headers,
+    body: operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined,
+    abortSignal: options.abortSignal,
+    timeout: requestOptions?.timeout,
+    tracingOptions: options.tracingOptions,
+    allowInsecureConnection: requestOptions?.allowInsecureConnection ?? context.allowInsecureConnection,
+    onUploadProgress: requestOptions?.onUploadProgress,
+    onDownloadProgress: requestOptions?.onDownloadProgress,
+  });
+}
+
+function readResponse<TPathParams, TBody, TResult>(
+  operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  request: PipelineRequest,
+  response: PipelineResponse,
+  options: OperationOptions,
+): TResult | undefined {
+  const status = response.status;
+  const bodyText = response.bodyAsText ?? "";
+  const rawResponse = response as FullOperationResponse;
+  rawResponse.request = request;
+
+  if (!operation.successStatuses.includes(status)) {
+    const error = createStatusError(operation, request, rawResponse, bodyText);
+    options.onResponse?.(rawResponse, error.details, error);
+    throw error;
+  }
+
+  let result: TResult | undefined;
+  const deserialize = operation.deserialize[status];
+  if (deserialize && shouldDeserialize(options, response)) {
+    const parsed = parseJson(bodyText);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      const error = new RestError(`The ${status} response body is not the JSON object the service should send.`, {
+        code: RestError.PARSE_ERROR,
+        statusCode: status,
+        request,
+        response: rawResponse,
+      });
+      options.onResponse?.(rawResponse, undefined, error);
+      throw error;
+    }
+    rawResponse.parsedBody = parsed;
+    result = deserialize(parsed as WireObject);
+  }
+  options.onResponse?.(rawResponse, result);
+  return result;
+}
+
+function shouldDeserialize(options: OperationOptions, response: PipelineResponse): boolean {
+  const setting = options.requestOptions?.shouldDeserialize;
+  if (setting === undefined) return true;
+  return typeof setting === "function" ? setting(response) : setting;
+}
+
+const PARSE_FAILED = Symbol("parse failed");
+
+function parseJson(text: string): unknown {
+  if (text === "") return PARSE_FAILED;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return PARSE_FAILED;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Payload Too Large",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+function describeStatus(status: number): string {
+  const text = STATUS_TEXT[status];
+  return text ? `${status} ${text}` : `${status}`;
+}
+
+/** Builds the RestError for a status that is not the operation's success status (CONTRACT §6). */
+function createStatusError<TPathParams, TBody, TResult>(
+  operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  request: PipelineRequest,
+  response: FullOperationResponse,
+  bodyText: string,
+): RestError {
+  const status = response.status;
+  const parsed = parseJson(bodyText);
+  let details: unknown;
+  let code: string | undefined;
+  let message: string | undefined;
+  if (parsed !== PARSE_FAILED) {
+    response.parsedBody = parsed;
+    details = parsed;
+    const envelope = parsed as WireObject | null;
+    if (typeof envelope === "object" && envelope !== null && typeof envelope.error === "object" && envelope.error !== null) {
+      details = operation.deserializeError ? operation.deserializeError(envelope) : envelope;
+      const serviceError = envelope.error as WireObject;
+      if (typeof serviceError.code === "string") code = serviceError.code;
+      if (typeof serviceError.message === "string" && serviceError.message !== "") message = serviceError.message;
+    }
+  }
+  if (message === undefined) {
+    const expected = operation.successStatuses.map(describeStatus).join(" or ");
+    if (status >= 200 && status < 300) {
+      message = `Service returned ${describeStatus(status)} where ${expected} was expected${bodyText.trim() ? `: ${bodyText}` : ""}`;
+    } else {
+      message = bodyText.trim() !== "" ? bodyText : `Service returned ${describeStatus(status)} with an empty body`;
+    }
+  }
+  const error = new RestError(message, { code, statusCode: status, request, response });
+  error.details = details;
+  return error;
+}
+
+/** Transport failures become RestErrors carrying the errno code (ECONNREFUSED, …) or REQUEST_SEND_ERROR. */
+function toSendError(error: unknown, request: PipelineRequest): unknown {
+  if (isRestError(error)) return error;
+  if (error instanceof Error && error.name === "AbortError") return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RestError(message, { code: typeof code === "string" ? code : RestError.REQUEST_SEND_ERROR, request });
+}
