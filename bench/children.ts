@@ -13,6 +13,16 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/** The error lines of a child's stderr without stack frames, so a failure reads in one line. */
+export function summarizeStderr(stderr: string): string {
+  return stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("at ") && !line.startsWith("node:internal") && line !== "^" && !line.startsWith("Node.js v"))
+    .slice(-8)
+    .join(" | ");
+}
+
 export interface ChildRun<T> {
   /** The last JSON line the child printed. */
   value: T;
@@ -67,7 +77,7 @@ export function runNodeChild<T>(script: string, args: string[], options: RunChil
       clearTimeout(timer);
       const lastLine = stdout.trim().split("\n").pop() ?? "";
       if (code !== 0) {
-        const why = stderr.trim().split("\n").slice(-6).join(" | ") || `signal ${signal}`;
+        const why = summarizeStderr(stderr) || `signal ${signal}`;
         reject(new Error(`child exited ${code}: ${redact(why, options.secrets ?? [])}`));
         return;
       }

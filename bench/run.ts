@@ -13,55 +13,7 @@ import { createFloorClient, parseBenchConnectionString } from "./floorClient.mjs
 import { CLIENT_COLUMNS, renderMarkdown, renderTable, type Cell, type ClientName, type Figure } from "./report.js";
 import { quantile, summarize } from "./stats.js";
 import { evaluateTargets } from "./targets.js";
-
-export interface Plan {
-  quick: boolean;
-  rounds: number;
-  warmupOps: number;
-  opsAt: Record<number, number>;
-  heapWarmupOps: number;
-  heapOps: number;
-  coldRuns: number;
-  emulatorWarmupMs: number;
-  emulatorWindowMs: number;
-  emulatorWindows: number;
-}
-
-export const FULL_PLAN: Plan = {
-  quick: false,
-  rounds: 5,
-  warmupOps: 1500,
-  opsAt: { 1: 1500, 32: 3000 },
-  heapWarmupOps: 500,
-  heapOps: 10_000,
-  coldRuns: 7,
-  emulatorWarmupMs: 1000,
-  emulatorWindowMs: 1500,
-  emulatorWindows: 5,
-};
-
-export const QUICK_PLAN: Plan = {
-  quick: true,
-  rounds: 1,
-  warmupOps: 50,
-  opsAt: { 1: 100, 32: 320 },
-  heapWarmupOps: 50,
-  heapOps: 1000,
-  coldRuns: 1,
-  emulatorWarmupMs: 200,
-  emulatorWindowMs: 400,
-  emulatorWindows: 1,
-};
-
-export function parseArgs(argv: string[]): Plan {
-  let plan = { ...FULL_PLAN };
-  for (const arg of argv) {
-    if (arg === "--quick") plan = { ...QUICK_PLAN, opsAt: { ...QUICK_PLAN.opsAt } };
-    else if (arg.startsWith("--rounds=")) plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
-    else throw new Error(`unknown argument ${arg} (known: --quick, --rounds=N)`);
-  }
-  return plan;
-}
+import { FULL_PLAN, parseArgs, type Plan } from "./plan.js";
 
 const OPS = ["createUserAndToken", "getToken"] as const;
 const IN_FLIGHT = [1, 32] as const;

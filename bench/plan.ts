@@ -1,0 +1,51 @@
+// How much work one run does: the full run (medians over 5 rounds, ~3 minutes on 2 shared cores)
+// or the CI smoke (--quick: one round, tiny counts, a few seconds; proves every measurement runs).
+
+export interface Plan {
+  quick: boolean;
+  rounds: number;
+  warmupOps: number;
+  opsAt: Record<number, number>;
+  heapWarmupOps: number;
+  heapOps: number;
+  coldRuns: number;
+  emulatorWarmupMs: number;
+  emulatorWindowMs: number;
+  emulatorWindows: number;
+}
+
+export const FULL_PLAN: Plan = {
+  quick: false,
+  rounds: 5,
+  warmupOps: 1500,
+  opsAt: { 1: 1500, 32: 3000 },
+  heapWarmupOps: 500,
+  heapOps: 10_000,
+  coldRuns: 7,
+  emulatorWarmupMs: 1000,
+  emulatorWindowMs: 1500,
+  emulatorWindows: 5,
+};
+
+export const QUICK_PLAN: Plan = {
+  quick: true,
+  rounds: 1,
+  warmupOps: 50,
+  opsAt: { 1: 100, 32: 320 },
+  heapWarmupOps: 50,
+  heapOps: 1000,
+  coldRuns: 1,
+  emulatorWarmupMs: 200,
+  emulatorWindowMs: 400,
+  emulatorWindows: 1,
+};
+
+export function parseArgs(argv: string[]): Plan {
+  let plan = { ...FULL_PLAN };
+  for (const arg of argv) {
+    if (arg === "--quick") plan = { ...QUICK_PLAN, opsAt: { ...QUICK_PLAN.opsAt } };
+    else if (arg.startsWith("--rounds=")) plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
+    else throw new Error(`unknown argument ${arg} (known: --quick, --rounds=N)`);
+  }
+  return plan;
+}

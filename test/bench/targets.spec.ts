@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { renderMarkdown, renderTable, type Cell, type Figure } from "../../bench/report.js";
+import { summarize } from "../../bench/stats.js";
+import { evaluateTargets } from "../../bench/targets.js";
+
+const ok = (...samples: number[]): Cell => ({ status: "ok", summary: summarize(samples) });
+const na: Cell = { status: "n/a" };
+
+function figures(ours: Partial<Record<string, Cell>> = {}): Figure[] {
+  const make = (id: string, official: Cell, floor: Cell, oursDefault: Cell): Figure => ({
+    id,
+    section: id.split(".")[0],
+    name: id,
+    unit: "u",
+    digits: 0,
+    cells: { official, floor, ours: ours[id] ?? oursDefault },
+  });
+  return [
+    make("cpu.createUserAndToken.32", ok(170), ok(50), ok(90)),
+    make("cpu.getToken.32", ok(170), ok(50), ok(90)),
+    make("bundle.gzip", ok(23_020), na, ok(12_000)),
+    make("cold.import", ok(100), ok(10), ok(70)),
+    make("cold.firstResponse", ok(140), ok(60), ok(100)),
+    make("heap.growth", ok(900), ok(100), ok(800)),
+    make("emulator.throughput", na, na, ok(4000)),
+    make("emulator.p99", na, na, ok(12)),
+  ];
+}
+
+const verdicts = (list: Figure[]) => evaluateTargets(list).map((target) => target.verdict);
+
+describe("evaluateTargets", () => {
+  it("passes every target when ours meets them", () => {
+    expect(verdicts(figures())).toEqual(Array(8).fill("PASS"));
+  });
+
+  it("misses CPU when ours is under 0.60× official but over 2× the floor", () => {
+    const result = evaluateTargets(figures({ "cpu.getToken.32": ok(101) }));
+    expect(result[1]).toMatchObject({ verdict: "MISS" });
+    expect(result[1].detail).toContain("2.02× floor");
+  });
+
+  it("misses the bundle when over 13,800 B even if under 0.60× official", () => {
+    expect(verdicts(figures({ "bundle.gzip": ok(13_900) }))[2]).toBe("MISS");
+  });
+
+  it("misses cold start at more than 0.80× official and heap above official's", () => {
+    const result = verdicts(figures({ "cold.import": ok(81), "heap.growth": ok(901) }));
+    expect(result[3]).toBe("MISS");
+    expect(result[5]).toBe("MISS");
+  });
+
+  it("judges the emulator by its absolute figures", () => {
+    const result = verdicts(figures({ "emulator.throughput": ok(2999), "emulator.p99": ok(20) }));
+    expect(result.slice(6)).toEqual(["MISS", "MISS"]);
+  });
+
+  it("says NOT BUILT or FAILED instead of guessing", () => {
+    const result = verdicts(
+      figures({ "cpu.createUserAndToken.32": { status: "not built", reason: "x" }, "cold.import": { status: "failed", reason: "y" } }),
+    );
+    expect(result[0]).toBe("NOT BUILT");
+    expect(result[3]).toBe("FAILED");
+  });
+});
+
+describe("report rendering", () => {
+  it("prints ratios to official and to the floor, and verdicts", () => {
+    const list = figures();
+    const table = renderTable(list, evaluateTargets(list));
+    expect(table).toMatch(/cpu\.getToken\.32 \(u\)\s+170\s+50\s+90\s+0\.53×\s+1\.80×\s+3\.40×/);
+    expect(table).toContain("PASS");
+  });
+
+  it("writes markdown with the environment, wide spreads and failures", () => {
+    const list = figures({ "cold.import": ok(50, 90, 70) });
+    const markdown = renderMarkdown(list, evaluateTargets(list), {
+      title: "T",
+      environment: [["Node", "v20"]],
+      notes: ["n"],
+      failures: ["heap.growth.ours: boom"],
+    });
+    expect(markdown).toContain("| Node | v20 |");
+    expect(markdown).toContain("cold.import — ours: 50–90 u");
+    expect(markdown).toContain("- heap.growth.ours: boom");
+  });
+});
