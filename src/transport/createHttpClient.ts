@@ -1,6 +1,7 @@
-import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import { createNodeHttpClient } from "./nodeHttpClient.js";
 
-/** The HTTP client used when the caller does not pass `httpClient` (Node build). */
+/** The HTTP client used when the caller does not pass `httpClient` (Node build): lean `node:http(s)` transport. */
 export function createHttpClient(): HttpClient {
-  return createDefaultHttpClient();
+  return createNodeHttpClient();
 }

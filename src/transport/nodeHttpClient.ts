@@ -1,0 +1,239 @@
+import http from "node:http";
+import https from "node:https";
+import { pipeline, type Readable } from "node:stream";
+import zlib from "node:zlib";
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  RestError,
+  type HttpClient,
+  type HttpHeaders,
+  type PipelineRequest,
+  type PipelineResponse,
+  type TlsSettings,
+} from "@azure/core-rest-pipeline";
+
+// Messages match core-rest-pipeline's Node client so code that inspects them keeps working.
+const ALREADY_ABORTED_MESSAGE = "The operation was aborted. Request has already been canceled.";
+const ABORTED_MESSAGE = "The operation was aborted. Rejecting from abort signal callback while making request.";
+
+/** Same shape as core's AbortError (matched by `name`), which core does not export. */
+class AbortError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AbortError";
+  }
+}
+
+type RequestBody = string | Uint8Array | undefined;
+
+/**
+ * Creates an `HttpClient` on `node:http`/`node:https` with keep-alive agents.
+ *
+ * It sends string and byte bodies and reads text responses itself; anything it does not handle
+ * (streamed bodies, form data, streamed responses, progress callbacks) goes to core-rest-pipeline's
+ * default client, so behaviour never falls below core's. `request.agent` (set by `proxyPolicy` and
+ * `agentPolicy`) wins over the built-in agents; `request.tlsSettings` selects a dedicated https agent.
+ *
+ * @example
+ * ```ts
+ * const client = createNodeHttpClient();
+ * const response = await client.sendRequest(createPipelineRequest({ url: "https://example.com" }));
+ * ```
+ */
+export function createNodeHttpClient(): HttpClient {
+  return new NodeHttpClient();
+}
+
+class NodeHttpClient implements HttpClient {
+  private httpAgent: http.Agent | undefined;
+  private httpAgentNoKeepAlive: http.Agent | undefined;
+  private readonly httpsAgents = new WeakMap<TlsSettings, https.Agent>();
+  private readonly httpsAgentsNoKeepAlive = new WeakMap<TlsSettings, https.Agent>();
+  private fallback: HttpClient | undefined;
+
+  sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+    const body = toSendableBody(request.body);
+    if (body === null || needsCoreClient(request)) {
+      this.fallback ??= createDefaultHttpClient();
+      return this.fallback.sendRequest(request);
+    }
+    if (request.abortSignal?.aborted) {
+      return Promise.reject(new AbortError(ALREADY_ABORTED_MESSAGE));
+    }
+    const url = new URL(request.url);
+    const isInsecure = url.protocol !== "https:";
+    if (isInsecure && !request.allowInsecureConnection) {
+      // The query string is left out: it may carry a SAS token or other secret.
+      return Promise.reject(
+        new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`),
+      );
+    }
+    if (body !== undefined && !request.headers.has("Content-Length")) {
+      request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
+    }
+    const options: https.RequestOptions = {
+      // Core types `agent` structurally; at run time it is an http(s).Agent from proxyPolicy/agentPolicy or the user.
+      agent: (request.agent as http.Agent | undefined) ?? this.agentFor(request, isInsecure),
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      method: request.method,
+      headers: request.headers.toJSON({ preserveCase: true }),
+      ...request.requestOverrides,
+    };
+    return new Promise((resolve, reject) => exchange(request, options, isInsecure, body, resolve, reject));
+  }
+
+  private agentFor(request: PipelineRequest, isInsecure: boolean): http.Agent {
+    const keepAlive = !request.disableKeepAlive;
+    if (isInsecure) {
+      if (keepAlive) return (this.httpAgent ??= new http.Agent({ keepAlive: true }));
+      return (this.httpAgentNoKeepAlive ??= new http.Agent({ keepAlive: false }));
+    }
+    // Keyed by identity: tlsPolicy hands the same settings object to every request.
+    const tlsSettings = request.tlsSettings ?? NO_TLS_SETTINGS;
+    const cache = keepAlive ? this.httpsAgents : this.httpsAgentsNoKeepAlive;
+    let agent = cache.get(tlsSettings);
+    if (agent === undefined) {
+      agent = new https.Agent({ ...tlsSettings, keepAlive });
+      cache.set(tlsSettings, agent);
+    }
+    return agent;
+  }
+}
+
+const NO_TLS_SETTINGS: TlsSettings = {};
+
+/** The body as bytes or text we can write in one call, `undefined` for none, `null` if core must send it. */
+function toSendableBody(body: PipelineRequest["body"]): RequestBody | null {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string") return body === "" ? undefined : body;
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  return null;
+}
+
+function needsCoreClient(request: PipelineRequest): boolean {
+  return (
+    (request.streamResponseStatusCodes !== undefined && request.streamResponseStatusCodes.size > 0) ||
+    request.onUploadProgress !== undefined ||
+    request.onDownloadProgress !== undefined ||
+    request.enableBrowserStreams === true ||
+    request.multipartBody !== undefined ||
+    request.formData !== undefined
+  );
+}
+
+/** Runs one request/response exchange and settles the caller's promise exactly once. */
+function exchange(
+  request: PipelineRequest,
+  options: https.RequestOptions,
+  isInsecure: boolean,
+  body: RequestBody,
+  resolve: (response: PipelineResponse) => void,
+  reject: (error: unknown) => void,
+): void {
+  const signal = request.abortSignal;
+  let settled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const settle = (error: unknown, response?: PipelineResponse): void => {
+    if (settled) return;
+    settled = true;
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    if (response === undefined) reject(error);
+    else resolve(response);
+  };
+  const onAbort = (): void => {
+    const error = new AbortError(ABORTED_MESSAGE);
+    settle(error);
+    req.destroy(error);
+  };
+
+  const req = (isInsecure ? http : https).request(options, (res) => {
+    const response: PipelineResponse = { request, status: res.statusCode ?? 0, headers: toHttpHeaders(res) };
+    if (request.method === "HEAD") {
+      // Drain rather than destroy, so the socket goes back to the pool.
+      res.resume();
+      settle(undefined, response);
+      return;
+    }
+    readText(decoded(res, request.headers), (error, text) => {
+      if (error !== undefined) {
+        settle(
+          error.name === "AbortError"
+            ? error
+            : new RestError(`Error reading response as text: ${error.message}`, {
+                code: RestError.PARSE_ERROR,
+                request,
+              }),
+        );
+        return;
+      }
+      response.bodyAsText = text;
+      settle(undefined, response);
+    });
+  });
+  // Stays attached after settling so a late socket error cannot surface as an unhandled 'error'.
+  req.on("error", (error: NodeJS.ErrnoException) => {
+    settle(new RestError(error.message, { code: error.code ?? RestError.REQUEST_SEND_ERROR, request }));
+  });
+  signal?.addEventListener("abort", onAbort);
+  // Core stops this clock at the response head, so a stalled body hangs forever; we cover the body too.
+  if (request.timeout > 0) timer = setTimeout(onAbort, request.timeout);
+  req.end(body);
+}
+
+/** Response headers as core's client reports them: one value per name, the first when Node gives a list. */
+function toHttpHeaders(res: http.IncomingMessage): HttpHeaders {
+  const headers = createHttpHeaders();
+  const raw = res.headers;
+  for (const name in raw) {
+    const value = raw[name];
+    if (typeof value === "string") headers.set(name, value);
+    else if (value !== undefined && value.length > 0) headers.set(name, value[0]);
+  }
+  return headers;
+}
+
+/** Decodes gzip, deflate and br bodies when the request asked for compression (Accept-Encoding). */
+function decoded(res: http.IncomingMessage, requestHeaders: HttpHeaders): Readable {
+  const encoding = res.headers["content-encoding"];
+  if (encoding === undefined || !requestHeaders.has("Accept-Encoding")) return res;
+  let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
+  switch (encoding.trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      decoder = zlib.createGunzip();
+      break;
+    case "deflate":
+      decoder = zlib.createInflate();
+      break;
+    case "br":
+      decoder = zlib.createBrotliDecompress();
+      break;
+    default:
+      return res;
+  }
+  return pipeline(res, decoder, ignore);
+}
+
+function ignore(): void {}
+
+/** Collects a body as UTF-8 text; one chunk is decoded in place, without a copy. */
+function readText(stream: Readable, done: (error: Error | undefined, text: string) => void): void {
+  let first: Buffer | undefined;
+  let rest: Buffer[] | undefined;
+  stream.on("data", (chunk: Buffer) => {
+    if (first === undefined) first = chunk;
+    else (rest ??= [first]).push(chunk);
+  });
+  stream.on("end", () => {
+    if (rest !== undefined) done(undefined, Buffer.concat(rest).toString("utf8"));
+    else done(undefined, first === undefined ? "" : first.toString("utf8"));
+  });
+  stream.on("error", (error) => done(error, ""));
+}
