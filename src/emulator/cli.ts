@@ -61,16 +61,8 @@ async function main(): Promise<number> {
     accessKey: values["access-key"],
     location: values.location,
   });
-  const lines = [
-    `Communication Identity emulator listening on ${emulator.endpoint}`,
-    `endpoint: ${emulator.endpoint}`,
-    `connection string: ${emulator.connectionString}`,
-    `state: ${values.location ? `durable in ${values.location}` : "in memory"}`,
-  ];
-  if (emulator.ca && !pem) lines.push("trust this CA (clientOptions tlsOptions.ca / NODE_EXTRA_CA_CERTS):", emulator.ca.trim());
-  process.stdout.write(`${lines.join("\n")}\n`);
-
-  return new Promise<number>((resolve) => {
+  // Handlers go in before anything is printed: a supervisor may signal as soon as it reads the endpoint.
+  const stopped = new Promise<number>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -85,6 +77,15 @@ async function main(): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  const lines = [
+    `Communication Identity emulator listening on ${emulator.endpoint}`,
+    `endpoint: ${emulator.endpoint}`,
+    `connection string: ${emulator.connectionString}`,
+    `state: ${values.location ? `durable in ${values.location}` : "in memory"}`,
+  ];
+  if (emulator.ca && !pem) lines.push("trust this CA (clientOptions tlsOptions.ca / NODE_EXTRA_CA_CERTS):", emulator.ca.trim());
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return stopped;
 }
 
 main().then(

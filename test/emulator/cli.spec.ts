@@ -1,0 +1,92 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { build } from "esbuild";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const source = ["--import", "tsx", "src/emulator/cli.ts"];
+
+interface Cli {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the first match of `pattern` in everything printed so far or later. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], command: string[] = source): Cli {
+  const child = spawn(process.execPath, [...command, ...args], { cwd: root, stdio: "pipe" });
+  let out = "";
+  let err = "";
+  const waiters: Array<() => void> = [];
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+    waiters.forEach((check) => check());
+  });
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`CLI printed no match for ${pattern}:\n${out}\n${err}`)), 12_000);
+      const check = () => {
+        const match = pattern.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match);
+        }
+      };
+      waiters.push(check);
+      check();
+      void exited.then(() => setTimeout(() => reject(new Error(`CLI exited before printing ${pattern}: ${err}`)), 50));
+    });
+  return { child, waitFor, exited };
+}
+
+describe("communication-identity-emulator CLI", () => {
+  it("prints the endpoint and connection string, serves requests, and exits 0 on SIGTERM", async () => {
+    const cli = run(["--port", "0"]);
+    const [, endpoint] = await cli.waitFor(/endpoint: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    const [, connectionString] = await cli.waitFor(/connection string: (endpoint=\S+;accesskey=\S+)\n/);
+    expect(connectionString.startsWith(`endpoint=${endpoint};`)).toBe(true);
+    const res = await signedRequest({ endpoint, connectionString }, "POST", "/identities?api-version=2023-10-01");
+    expect(res.status).toBe(201);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("serves HTTPS with --https and prints the CA to trust; exits 0 on SIGINT", async () => {
+    const cli = run(["--port", "0", "--https"]);
+    const [, endpoint] = await cli.waitFor(/endpoint: (https:\/\/127\.0\.0\.1:\d+\/)\n/);
+    const [ca] = await cli.waitFor(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/);
+    const res = await rawRequest(`${endpoint}nowhere`, { ca });
+    expect(res.status).toBe(404);
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("prints help and rejects unknown flags", async () => {
+    const help = run(["--help"]);
+    const [usage] = await help.waitFor(/Usage: communication-identity-emulator[\s\S]*--location/);
+    expect(usage).toContain("--access-key");
+    expect(await help.exited).toBe(0);
+    const bad = run(["--bogus"]);
+    expect(await bad.exited).toBe(2);
+  });
+
+  it("keeps its shebang and runs when bundled like the published bin", async () => {
+    const outfile = path.join(mkdtempSync(path.join(tmpdir(), "emulator-cli-")), "cli.cjs");
+    try {
+      await build({ entryPoints: [`${root}src/emulator/cli.ts`], bundle: true, platform: "node", format: "cjs", target: "node20", outfile, logLevel: "silent" });
+      expect(readFileSync(outfile, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+      const bundled = run(["--port", "0"], [outfile]);
+      await bundled.waitFor(/connection string: endpoint=/);
+      bundled.child.kill("SIGTERM");
+      expect(await bundled.exited).toBe(0);
+    } finally {
+      rmSync(path.dirname(outfile), { recursive: true, force: true });
+    }
+  });
+});
