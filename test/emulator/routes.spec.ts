@@ -66,7 +66,7 @@ describe("POST /identities", () => {
     expect(res.json.error.message).toContain("2025-03-02-preview");
   });
 
-  it.each([["", "empty"], ["x".repeat(257), "too long"], [42, "not a string"]])("rejects customId %#: %s", async (customId) => {
+  it.each([["empty", ""], ["too long", "x".repeat(257)], ["not a string", 42]] as Array<[string, unknown]>)("rejects a customId that is %s", async (_label, customId) => {
     const res = await call("POST", `/identities?${PREVIEW}`, { customId });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: "ValidationError", target: "customId" });
