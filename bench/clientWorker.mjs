@@ -1,7 +1,8 @@
 // One measured client in a fresh process: `node [--expose-gc] bench/clientWorker.mjs '<json config>'`.
 // Modes:
-//   throughput: warm-up, then N ops of one kind at a fixed number in flight; reports the process's
-//               CPU (process.cpuUsage delta, user + system), wall time and per-op latencies.
+//   throughput: warm-up at 32 in flight, then phases of N ops of one kind at a fixed number in flight;
+//               per phase reports the process's CPU (process.cpuUsage delta, user + system) per op,
+//               ops/s and latency p50/p99.
 //   heap:       warm-up, gc(), heapUsed, 10,000 ops (createUserAndToken and getToken alternating,
 //               32 in flight), gc(), heapUsed; reports the growth.
 // Prints one JSON line on stdout. The access key arrives in the environment, never in argv.
@@ -52,23 +53,30 @@ if (config.mode === "heap") {
   const after = process.memoryUsage().heapUsed;
   report = { heapBefore: before, heapAfter: after, heapGrowth: after - before };
 } else {
+  // One warm-up, then each phase (e.g. 32 in flight, then 1) measured on the same warm client:
+  // JIT warm-up dominates a child's run time, so phases share it.
   const op = operations[config.op];
   if (!op) throw new Error(`unknown op ${config.op}`);
-  await drive(() => op, config.warmup, config.inFlight);
-  const latencies = new Float64Array(config.ops);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await drive(() => op, config.ops, config.inFlight, latencies);
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  latencies.sort();
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)];
-  report = {
-    cpuUsPerOp: (cpu.user + cpu.system) / config.ops,
-    opsPerSec: (config.ops * 1000) / wallMs,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-  };
+  await drive(() => op, config.warmup, 32);
+  const phases = [];
+  for (const { inFlight, ops } of config.phases) {
+    const latencies = new Float64Array(ops);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await drive(() => op, ops, inFlight, latencies);
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    latencies.sort();
+    const at = (q) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)];
+    phases.push({
+      inFlight,
+      cpuUsPerOp: (cpu.user + cpu.system) / ops,
+      opsPerSec: (ops * 1000) / wallMs,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+    });
+  }
+  report = { phases };
 }
 client.close();
 process.stdout.write(`${JSON.stringify(report)}\n`);

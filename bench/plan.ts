@@ -4,7 +4,9 @@
 export interface Plan {
   quick: boolean;
   rounds: number;
+  /** Ops before measuring, at 32 in flight, once per child (the JIT needs thousands). */
   warmupOps: number;
+  /** Measured ops per phase, by number in flight. */
   opsAt: Record<number, number>;
   heapWarmupOps: number;
   heapOps: number;
@@ -17,7 +19,7 @@ export interface Plan {
 export const FULL_PLAN: Plan = {
   quick: false,
   rounds: 5,
-  warmupOps: 1500,
+  warmupOps: 3000,
   opsAt: { 1: 1500, 32: 3000 },
   heapWarmupOps: 500,
   heapOps: 10_000,

@@ -10,6 +10,16 @@ function blocked(cells: Array<Cell | undefined>): Verdict | undefined {
   return undefined;
 }
 
+/** Why a target could not be judged: the first cell's reason. */
+function blockedDetail(cells: Array<Cell | undefined>): string {
+  for (const cell of cells) {
+    if (cell === undefined) return "no figure";
+    if (cell.status === "failed" || cell.status === "not built") return cell.reason;
+    if (cell.status === "n/a") return "no measurement";
+  }
+  return "no figure";
+}
+
 const pass = (ok: boolean): Verdict => (ok ? "PASS" : "MISS");
 
 export function evaluateTargets(figures: Figure[]): TargetResult[] {
@@ -27,7 +37,7 @@ export function evaluateTargets(figures: Figure[]): TargetResult[] {
     const cells = [figure?.cells.ours, figure?.cells.official, ...(needsFloor ? [figure?.cells.floor] : [])];
     const verdict = blocked(cells);
     if (verdict || !figure) {
-      results.push({ target, verdict: verdict ?? "FAILED", detail: "no figure" });
+      results.push({ target, verdict: verdict ?? "FAILED", detail: blockedDetail(cells) });
       return;
     }
     const ours = medianOf(figure.cells.ours)!;
@@ -61,7 +71,7 @@ export function evaluateTargets(figures: Figure[]): TargetResult[] {
     const figure = byId.get(id);
     const verdict = blocked([figure?.cells.ours]);
     if (verdict || !figure) {
-      results.push({ target, verdict: verdict ?? "FAILED", detail: "no figure" });
+      results.push({ target, verdict: verdict ?? "FAILED", detail: blockedDetail([figure?.cells.ours]) });
       return;
     }
     const value = medianOf(figure.cells.ours)!;

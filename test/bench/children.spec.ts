@@ -19,14 +19,21 @@ describe("measurement children", () => {
   });
 
   it.each(["floor", "official"])("clientWorker measures %s: CPU per op, ops/s and latencies", async (which) => {
-    const config = { which, op: "getToken", inFlight: 4, ops: 40, warmup: 5, endpoint: `http://127.0.0.1:${server.port}/` };
-    const { value } = await runNodeChild<Record<string, number>>(join(benchDir, "clientWorker.mjs"), [JSON.stringify(config)], {
+    const phases = [
+      { inFlight: 4, ops: 40 },
+      { inFlight: 1, ops: 10 },
+    ];
+    const config = { which, op: "getToken", warmup: 5, phases, endpoint: `http://127.0.0.1:${server.port}/` };
+    const { value } = await runNodeChild<{ phases: Array<Record<string, number>> }>(join(benchDir, "clientWorker.mjs"), [JSON.stringify(config)], {
       env,
       timeoutMs: 15_000,
     });
-    expect(value.cpuUsPerOp).toBeGreaterThan(0);
-    expect(value.opsPerSec).toBeGreaterThan(0);
-    expect(value.p99Ms).toBeGreaterThanOrEqual(value.p50Ms);
+    expect(value.phases.map((phase) => phase.inFlight)).toEqual([4, 1]);
+    for (const phase of value.phases) {
+      expect(phase.cpuUsPerOp).toBeGreaterThan(0);
+      expect(phase.opsPerSec).toBeGreaterThan(0);
+      expect(phase.p99Ms).toBeGreaterThanOrEqual(phase.p50Ms);
+    }
   });
 
   it("clientWorker reports heap growth under --expose-gc", async () => {
@@ -51,7 +58,7 @@ describe("measurement children", () => {
   });
 
   it("a failing child rejects with its error line", async () => {
-    const config = { which: "floor", op: "getToken", inFlight: 1, ops: 1, warmup: 0, endpoint: "http://127.0.0.1:1/" };
+    const config = { which: "floor", op: "getToken", warmup: 0, phases: [{ inFlight: 1, ops: 1 }], endpoint: "http://127.0.0.1:1/" };
     await expect(runNodeChild(join(benchDir, "clientWorker.mjs"), [JSON.stringify(config)], { env, timeoutMs: 15_000 })).rejects.toThrow(
       /ECONNREFUSED/,
     );

@@ -62,6 +62,11 @@ describe("evaluateTargets", () => {
     expect(result[0]).toBe("NOT BUILT");
     expect(result[3]).toBe("FAILED");
   });
+
+  it("gives the reason a target could not be judged", () => {
+    const result = evaluateTargets(figures({ "emulator.p99": { status: "not built", reason: "dist/emulator missing" } }));
+    expect(result[7]).toMatchObject({ verdict: "NOT BUILT", detail: "dist/emulator missing" });
+  });
 });
 
 describe("report rendering", () => {
