@@ -76,7 +76,7 @@ function policyFromEnv(env: Record<string, string>, build: () => PipelinePolicy)
   }
 }
 
-async function sendThrough(policy: PipelinePolicy, request: PipelineRequest): Promise<string | undefined> {
+async function sendThrough(policy: PipelinePolicy, request: PipelineRequest): Promise<string | null | undefined> {
   const pipeline = createEmptyPipeline();
   pipeline.addPolicy(policy);
   const response = await pipeline.sendRequest(createNodeHttpClient(), request);
