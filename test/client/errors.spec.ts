@@ -6,7 +6,7 @@ import { ACCESS_KEY, CONNECTION_STRING, createFakeHttpClient, USER_ID, type Fake
 
 const user = { communicationUserId: USER_ID };
 
-async function failure(answer: FakeAnswer, call = (c: CommunicationIdentityClient) => c.getToken(user, ["chat"])): Promise<RestError> {
+async function failure(answer: FakeAnswer, call: (c: CommunicationIdentityClient) => Promise<unknown> = (c) => c.getToken(user, ["chat"])): Promise<RestError> {
   const httpClient = createFakeHttpClient(() => answer);
   const client = new CommunicationIdentityClient(CONNECTION_STRING, { httpClient, retryOptions: { maxRetries: 0 } });
   const error = await call(client).then(
