@@ -1,0 +1,95 @@
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+const dist = join(repoRoot, "dist");
+const KEY = "YnVpbGQtdGVzdC1rZXk=";
+let consumerDir: string;
+let server: Server;
+let port: number;
+const requests: Array<{ method?: string; url?: string; userAgent?: string }> = [];
+
+beforeAll(async () => {
+  // `npm test` builds first; build here only when dist is missing (e.g. running this file alone).
+  if (!existsSync(join(dist, "index.js")) || !existsSync(join(dist, "browser", "index.js"))) {
+    execFileSync(join(repoRoot, "node_modules", ".bin", "tsup"), { cwd: repoRoot, stdio: "ignore" });
+  }
+  // A consumer project that resolves "communication-identity" through the package's exports.
+  consumerDir = mkdtempSync(join(tmpdir(), "ci-consumer-"));
+  mkdirSync(join(consumerDir, "node_modules"));
+  symlinkSync(repoRoot, join(consumerDir, "node_modules", "communication-identity"), "dir");
+
+  server = createServer((request, response) => {
+    requests.push({ method: request.method, url: request.url, userAgent: request.headers["user-agent"] });
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(201, { "content-type": "application/json" });
+      response.end(JSON.stringify({ identity: { id: "8:acs:built" } }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  port = (server.address() as { port: number }).port;
+}, 60_000);
+
+afterAll(async () => {
+  rmSync(consumerDir, { recursive: true, force: true });
+  await new Promise<void>((done) => server.close(() => done()));
+});
+
+async function runNode(file: string, source: string): Promise<string> {
+  writeFileSync(join(consumerDir, file), source);
+  const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: consumerDir, timeout: 10_000 });
+  return stdout.trim();
+}
+
+const script = (load: string) => `${load}
+const client = new CommunicationIdentityClient("endpoint=http://127.0.0.1:${"PORT"};accesskey=${KEY}", { allowInsecureConnection: true });
+client.createUser().then((user) => console.log(typeof CommunicationIdentityClient, user.communicationUserId));
+`;
+
+describe("the built package", () => {
+  it("loads with ESM import through the exports map and sends a request", async () => {
+    const output = await runNode(
+      "esm.mjs",
+      script('import { CommunicationIdentityClient } from "communication-identity";').replace("PORT", String(port)),
+    );
+    expect(output).toBe("function 8:acs:built");
+    expect(requests.at(-1)).toMatchObject({ method: "POST", url: "/identities?api-version=2025-03-02-preview" });
+    expect(requests.at(-1)?.userAgent).toMatch(/^azsdk-js-communication-identity\/\d+\.\d+\.\d+/);
+  });
+
+  it("loads with CommonJS require through the exports map and sends a request", async () => {
+    const output = await runNode(
+      "cjs.cjs",
+      script('const { CommunicationIdentityClient } = require("communication-identity");').replace("PORT", String(port)),
+    );
+    expect(output).toBe("function 8:acs:built");
+  });
+
+  it("the browser build imports no Node built-in", () => {
+    const browser = readFileSync(join(dist, "browser", "index.js"), "utf8");
+    expect(browser).not.toMatch(/from\s+["']node:/);
+    expect(browser).not.toMatch(/require\(["']node:/);
+    expect(browser).not.toMatch(/from\s+["'](http|https|zlib|stream|net|tls|fs|crypto)["']/);
+  });
+
+  it("tree-shakes the operations the client does not use", () => {
+    for (const file of [join(dist, "index.js"), join(dist, "browser", "index.js")]) {
+      const code = readFileSync(file, "utf8");
+      expect(code).not.toContain("TeamsExtensionAssignment");
+      expect(code).not.toContain("EntraIdAssignment");
+      expect(code).toContain("CommunicationIdentity_IssueAccessToken");
+    }
+  });
+
+  it("does not read package.json at runtime", () => {
+    for (const file of [join(dist, "index.js"), join(dist, "index.cjs"), join(dist, "browser", "index.js")]) {
+      expect(readFileSync(file, "utf8")).not.toContain("package.json");
+    }
+  });
+});
