@@ -61,28 +61,31 @@ class NodeHttpClient implements HttpClient {
     if (request.abortSignal?.aborted) {
       return Promise.reject(new AbortError(ALREADY_ABORTED_MESSAGE));
     }
-    const url = new URL(request.url);
-    const isInsecure = url.protocol !== "https:";
-    if (isInsecure && !request.allowInsecureConnection) {
-      // The query string is left out: it may carry a SAS token or other secret.
-      return Promise.reject(
-        new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`),
-      );
-    }
-    if (body !== undefined && !request.headers.has("Content-Length")) {
-      request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-    }
-    const options: https.RequestOptions = {
-      // Core types `agent` structurally; at run time it is an http(s).Agent from proxyPolicy/agentPolicy or the user.
-      agent: (request.agent as http.Agent | undefined) ?? this.agentFor(request, isInsecure),
-      hostname: url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      method: request.method,
-      headers: request.headers.toJSON({ preserveCase: true }),
-      ...request.requestOverrides,
-    };
-    return new Promise((resolve, reject) => exchange(request, options, isInsecure, body, resolve, reject));
+    // Built inside the executor so a bad URL or header rejects instead of throwing, as core's async client does.
+    return new Promise((resolve, reject) => {
+      const url = new URL(request.url);
+      const isInsecure = url.protocol !== "https:";
+      if (isInsecure && !request.allowInsecureConnection) {
+        // The query string is left out: it may carry a SAS token or other secret.
+        throw new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`);
+      }
+      if (body !== undefined && !request.headers.has("Content-Length")) {
+        request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
+      }
+      const hostname = url.hostname;
+      const options: https.RequestOptions = {
+        // Core types `agent` structurally; at run time it is an http(s).Agent from proxyPolicy/agentPolicy or the user.
+        agent: (request.agent as http.Agent | undefined) ?? this.agentFor(request, isInsecure),
+        // URL keeps IPv6 literals bracketed; node:http wants them bare.
+        hostname: hostname.charCodeAt(0) === 91 ? hostname.slice(1, -1) : hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers: request.headers.toJSON({ preserveCase: true }),
+        ...request.requestOverrides,
+      };
+      exchange(request, options, isInsecure, body, resolve, reject);
+    });
   }
 
   private agentFor(request: PipelineRequest, isInsecure: boolean): http.Agent {

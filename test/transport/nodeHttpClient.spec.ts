@@ -373,6 +373,27 @@ describe("createNodeHttpClient", () => {
     });
   });
 
+  describe("invalid requests", () => {
+    it("rejects (rather than throws) on a malformed URL", async () => {
+      const client = createNodeHttpClient();
+      let pending: Promise<unknown> | undefined;
+      expect(() => (pending = client.sendRequest(request("not a url")))).not.toThrow();
+      const error = await rejection(pending!);
+      expect(error).toBeInstanceOf(TypeError);
+    });
+
+    it("rejects on a header value Node refuses, leaving no abort listener behind", async () => {
+      const server = await serve(ok);
+      const controller = new AbortController();
+      const req = request(server.url, { abortSignal: controller.signal });
+      req.headers.set("x-bad", "caf\u00e9\u0100");
+      const error = await rejection(createNodeHttpClient().sendRequest(req));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      expect(server.connections).toBe(0);
+    });
+  });
+
   describe("delegation to core's client", () => {
     it("streams the response when streamResponseStatusCodes matches", async () => {
       const server = await serve((_req, res) => res.end("streamed body"));
