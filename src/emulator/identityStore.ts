@@ -177,7 +177,7 @@ function isKeys(value: unknown): value is ResourceKeys {
 }
 
 function checkRecord(value: unknown, line: number): JournalRecord {
-  const bad = () => new JournalError(`Emulator journal is corrupt at line ${line}: unexpected record. Refusing to start rather than lose state.`);
+  const bad = () => new JournalError(`unexpected record (line ${line}).`);
   if (!isObject(value) || typeof value.id !== "string") throw bad();
   switch (value.t) {
     case "create":

@@ -95,7 +95,11 @@ export class Journal<R extends object> {
       } catch {
         throw new JournalError(`${file} is corrupt at line ${i + 1}: not valid JSON. Refusing to start rather than lose state.`);
       }
-      records.push(checkRecord(parsed, i + 1));
+      try {
+        records.push(checkRecord(parsed, i + 1));
+      } catch (error) {
+        throw new JournalError(`${file} is corrupt at line ${i + 1}: ${(error as Error).message} Refusing to start rather than lose state.`);
+      }
     }
     const handle = await fs.open(file, "r+");
     if (keepBytes < Buffer.byteLength(text)) {
