@@ -35,7 +35,6 @@ type JournalRecord =
 export class IdentityStore {
   private readonly identities = new Map<string, IdentityRecord>();
   private readonly byCustomId = new Map<string, string>();
-  private readonly deleted = new Set<string>();
   private seq = 0;
   private lastWrite: Promise<void> | undefined;
 
@@ -84,10 +83,6 @@ export class IdentityStore {
 
   get(id: string): IdentityRecord | undefined {
     return this.identities.get(id);
-  }
-
-  wasDeleted(id: string): boolean {
-    return this.deleted.has(id);
   }
 
   /** Allocates the next issue sequence (also for tokens of identities we do not store). */
@@ -152,7 +147,6 @@ export class IdentityStore {
         const identity = this.identities.get(record.id);
         if (identity?.customId !== undefined) this.byCustomId.delete(identity.customId);
         this.identities.delete(record.id);
-        this.deleted.add(record.id);
         break;
       }
     }
