@@ -46,7 +46,7 @@ const instrumenter: Instrumenter = {
   },
   withContext: (_context, callback, ...args) => callback(...args),
   parseTraceparentHeader: () => undefined,
-  createRequestHeaders: (context) => {
+  createRequestHeaders: (context): Record<string, string> => {
     const span = context?.getValue(contextKey) as RecordedSpan | undefined;
     return span ? { traceparent: `00-${span.name}-01` } : {};
   },
