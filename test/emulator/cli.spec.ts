@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { startIdentityEmulator } from "../../src/emulator/index.js";
 import { rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -65,6 +66,47 @@ describe("communication-identity-emulator CLI", () => {
     expect(res.status).toBe(404);
     cli.child.kill("SIGINT");
     expect(await cli.exited).toBe(0);
+  });
+
+  it("loses no acknowledged write when killed with SIGKILL under load", async () => {
+    const location = mkdtempSync(path.join(tmpdir(), "emulator-kill-"));
+    try {
+      const cli = run(["--port", "0", "--location", location]);
+      const [, endpoint] = await cli.waitFor(/endpoint: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+      const [, connectionString] = await cli.waitFor(/connection string: (endpoint=\S+;accesskey=\S+)\n/);
+      const acknowledged = new Map<string, string>();
+      let stop = false;
+      const writer = async (n: number) => {
+        for (let i = 0; !stop; i++) {
+          const customId = `w${n}-${i}`;
+          try {
+            const res = await signedRequest({ endpoint, connectionString }, "POST", "/identities?api-version=2025-03-02-preview", { body: { customId } });
+            if (res.status === 201) acknowledged.set(customId, res.json.identity.id);
+          } catch {
+            return; // the process died under this request: it was never acknowledged
+          }
+        }
+      };
+      const writers = Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(writer));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      cli.child.kill("SIGKILL");
+      stop = true;
+      await writers;
+      await cli.exited;
+      expect(acknowledged.size).toBeGreaterThan(10);
+
+      const restarted = await startIdentityEmulator({ port: 0, location });
+      try {
+        for (const [customId, id] of acknowledged) {
+          const res = await signedRequest(restarted, "POST", "/identities?api-version=2025-03-02-preview", { body: { customId } });
+          expect(res.json.identity.id).toBe(id);
+        }
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      rmSync(location, { recursive: true, force: true });
+    }
   });
 
   it("prints help and rejects unknown flags", async () => {
