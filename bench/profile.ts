@@ -1,0 +1,97 @@
+// Where a client's time goes: `npx tsx bench/profile.ts [official|ours|floor] [getToken|createUserAndToken]`
+// runs the same child as the benchmark (32 in flight, after warm-up) under `node --cpu-prof`
+// against the canned server, then prints the top self-time functions and the share per package.
+// The .cpuprofile stays in bench/.tmp/prof/ (open it in Chrome DevTools → Performance).
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchDir, runNodeChild, startCannedServerChild } from "./children.js";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface SelfTime {
+  name: string;
+  /** Who owns the code: an npm package, node internals, V8 (GC, idle, program). */
+  owner: string;
+  where: string;
+  selfMs: number;
+  share: number;
+}
+
+/** Groups a URL under its npm package, "node:" internals or "(app)". */
+export function ownerOf(url: string): string {
+  if (!url) return "(native / V8)";
+  if (url.startsWith("node:")) return "node internals";
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (match) return match[1];
+  if (url.includes("/dist/")) return "communication-identity (dist)";
+  return url.includes("/bench/") ? "bench harness" : "(other)";
+}
+
+/** Self time per function (ms) from a V8 .cpuprofile, largest first. */
+export function selfTimes(profile: CpuProfile): SelfTime[] {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, { name: string; owner: string; where: string; us: number }>();
+  let all = 0;
+  profile.samples.forEach((nodeId, index) => {
+    const node = byNode.get(nodeId);
+    const delta = profile.timeDeltas[index] ?? 0;
+    if (!node) return;
+    all += delta;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/work\/main\//, "")}:${lineNumber + 1}` : "";
+    const key = `${functionName}@${where}`;
+    const owner = functionName.startsWith("(") && !url ? functionName : ownerOf(url);
+    const entry = totals.get(key) ?? { name: functionName || "(anonymous)", owner, where, us: 0 };
+    entry.us += delta;
+    totals.set(key, entry);
+  });
+  return [...totals.values()]
+    .map((entry) => ({ name: entry.name, owner: entry.owner, where: entry.where, selfMs: entry.us / 1000, share: all ? entry.us / all : 0 }))
+    .sort((a, b) => b.selfMs - a.selfMs);
+}
+
+async function main() {
+  const [which = "official", op = "getToken"] = process.argv.slice(2);
+  const profDir = join(benchDir, ".tmp", "prof");
+  rmSync(profDir, { recursive: true, force: true });
+  mkdirSync(profDir, { recursive: true });
+  const accessKey = randomBytes(32).toString("base64");
+  const server = await startCannedServerChild();
+  try {
+    const config = { which, op, warmup: 3000, phases: [{ inFlight: 32, ops: 5000 }], endpoint: `http://127.0.0.1:${server.port}/` };
+    await runNodeChild(join(benchDir, "clientWorker.mjs"), [JSON.stringify(config)], {
+      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
+      env: { BENCH_ACCESS_KEY: accessKey },
+      secrets: [accessKey],
+      timeoutMs: 120_000,
+    });
+  } finally {
+    await server.stop();
+  }
+  const file = readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
+  if (!file) throw new Error("no .cpuprofile written");
+  const profile = JSON.parse(readFileSync(join(profDir, file), "utf8")) as CpuProfile;
+  const rows = selfTimes(profile);
+  console.log(`${which} ${op}, 32 in flight (whole child incl. import and warm-up): ${join(profDir, file)}\n`);
+  console.log("top self time:");
+  for (const row of rows.slice(0, 30)) {
+    console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.selfMs.toFixed(0).padStart(6)} ms  ${row.name}  ${row.where}`);
+  }
+  const byOwner = new Map<string, number>();
+  for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0) + row.share);
+  console.log("\nshare by owner:");
+  for (const [owner, share] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${owner}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
