@@ -27,6 +27,9 @@ class AbortError extends Error {
 
 type RequestBody = string | Uint8Array | undefined;
 
+const NO_TLS_SETTINGS: TlsSettings = {};
+const PRESERVE_CASE = { preserveCase: true };
+
 /**
  * Creates an `HttpClient` on `node:http`/`node:https` with keep-alive agents.
  *
@@ -81,7 +84,7 @@ class NodeHttpClient implements HttpClient {
         port: url.port,
         path: url.pathname + url.search,
         method: request.method,
-        headers: request.headers.toJSON({ preserveCase: true }),
+        headers: request.headers.toJSON(PRESERVE_CASE),
         ...request.requestOverrides,
       };
       exchange(request, options, isInsecure, body, resolve, reject);
@@ -105,8 +108,6 @@ class NodeHttpClient implements HttpClient {
     return agent;
   }
 }
-
-const NO_TLS_SETTINGS: TlsSettings = {};
 
 /** The body as bytes or text we can write in one call, `undefined` for none, `null` if core must send it. */
 function toSendableBody(body: PipelineRequest["body"]): RequestBody | null {
@@ -206,6 +207,8 @@ function toHttpHeaders(res: http.IncomingMessage): HttpHeaders {
 function decoded(res: http.IncomingMessage, requestHeaders: HttpHeaders): Readable {
   const encoding = res.headers["content-encoding"];
   if (encoding === undefined || !requestHeaders.has("Accept-Encoding")) return res;
+  // An empty body is not a valid gzip/deflate/br stream; servers still label 204s and 304s.
+  if (res.statusCode === 204 || res.statusCode === 304 || res.headers["content-length"] === "0") return res;
   let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
   switch (encoding.trim().toLowerCase()) {
     case "gzip":

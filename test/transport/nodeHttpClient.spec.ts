@@ -202,6 +202,18 @@ describe("createNodeHttpClient", () => {
       expect(response.bodyAsText).toBe("gzip,deflate");
     });
 
+    it("returns an empty body labelled gzip (204, or Content-Length 0) as empty text", async () => {
+      const server = await serve((req, res) => {
+        res.writeHead(req.url === "/204" ? 204 : 200, { "content-encoding": "gzip", "content-length": "0" });
+        res.end();
+      });
+      const client = createNodeHttpClient();
+      for (const path of ["/204", "/200"]) {
+        const req = request(server.url + path, { headers: createHttpHeaders({ "Accept-Encoding": "gzip" }) });
+        expect((await client.sendRequest(req)).bodyAsText).toBe("");
+      }
+    });
+
     it("rejects a corrupt compressed body with a PARSE_ERROR RestError", async () => {
       const server = await serve((_req, res) => {
         res.writeHead(200, { "content-encoding": "gzip" });
@@ -256,6 +268,27 @@ describe("createNodeHttpClient", () => {
       });
       const controller = new AbortController();
       const pending = createNodeHttpClient().sendRequest(request(server.url, { abortSignal: controller.signal }));
+      await waitFor(() => headSent);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      const error = await rejection(pending);
+      expect(error.name).toBe("AbortError");
+      await waitFor(() => server.closedConnections === 1);
+    });
+
+    it("rejects with AbortError when aborted while a gzip body is being decoded", async () => {
+      let headSent = false;
+      const gzipped = zlib.gzipSync(Buffer.from("x".repeat(10_000)));
+      const server = await serve((_req, res) => {
+        res.writeHead(200, { "content-encoding": "gzip", "content-length": String(gzipped.length) });
+        res.write(gzipped.subarray(0, 20), () => (headSent = true));
+      });
+      const controller = new AbortController();
+      const req = request(server.url, {
+        abortSignal: controller.signal,
+        headers: createHttpHeaders({ "Accept-Encoding": "gzip" }),
+      });
+      const pending = createNodeHttpClient().sendRequest(req);
       await waitFor(() => headSent);
       await new Promise((resolve) => setTimeout(resolve, 20));
       controller.abort();
