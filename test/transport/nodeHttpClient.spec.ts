@@ -8,6 +8,7 @@ import {
   createHttpHeaders,
   createPipelineRequest,
   decompressResponsePolicy,
+  defaultRetryPolicy,
   isRestError,
   type PipelineRequest,
   type PipelineRequestOptions,
@@ -384,6 +385,18 @@ describe("createNodeHttpClient", () => {
       const error = await rejection(createNodeHttpClient().sendRequest(request(server.url)));
       expect(isRestError(error)).toBe(true);
       expect(error.code).toBe("ECONNRESET");
+    });
+
+    it("gives core's retry policy an error it retries (ECONNRESET)", async () => {
+      const server = await serve((req, res) => {
+        if (server.requests.length === 1) req.socket.destroy();
+        else res.end("second time lucky");
+      });
+      const pipeline = createEmptyPipeline();
+      pipeline.addPolicy(defaultRetryPolicy({ maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 }));
+      const response = await pipeline.sendRequest(createNodeHttpClient(), request(server.url));
+      expect(response.bodyAsText).toBe("second time lucky");
+      expect(server.requests).toHaveLength(2);
     });
 
     it("rejects a body cut short with a PARSE_ERROR RestError, like core", async () => {
