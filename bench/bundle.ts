@@ -11,6 +11,18 @@ export interface BundleSize {
   minifiedBytes: number;
   gzipBytes: number;
   metafilePath: string;
+  /** Minified bytes in the output per npm package (or repo path), largest first. */
+  byPackage: Array<[string, number]>;
+}
+
+/** Groups a metafile output's inputs by the npm package they come from. */
+export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const owner = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.replace(/^(\.\.\/)+/, "");
+    totals.set(owner, (totals.get(owner) ?? 0) + bytesInOutput);
+  }
+  return [...totals].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]);
 }
 
 /**
@@ -54,5 +66,6 @@ export async function measureBundle(which: "official" | "ours", tmpDir: string):
     minifiedBytes: output.contents.byteLength,
     gzipBytes: gzipSync(output.contents, { level: 9 }).byteLength,
     metafilePath,
+    byPackage: bytesByPackage(Object.values(result.metafile.outputs)[0]?.inputs ?? {}),
   };
 }

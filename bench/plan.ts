@@ -24,7 +24,7 @@ export const FULL_PLAN: Plan = {
   heapWarmupOps: 500,
   heapOps: 10_000,
   coldRuns: 7,
-  emulatorWarmupMs: 1000,
+  emulatorWarmupMs: 2500,
   emulatorWindowMs: 1500,
   emulatorWindows: 5,
 };

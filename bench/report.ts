@@ -102,6 +102,8 @@ export interface ReportContext {
   environment: Array<[string, string]>;
   notes: string[];
   failures: string[];
+  /** Extra sections after the figures, e.g. what the bundles are made of. */
+  sections?: Array<{ title: string; lines: string[] }>;
 }
 
 const cellText = (text: string) => text.replace(/\|/g, "\\|");
@@ -132,6 +134,7 @@ export function renderMarkdown(figures: Figure[], targets: TargetResult[], conte
   out.push("", "## Wide spreads", "");
   out.push(wide.length ? "Min–max over rounds wider than 25% of the median (treat these figures with care):" : "None: every figure's min–max is within 25% of its median.");
   for (const item of wide) out.push(`- ${item}`);
+  for (const extra of context.sections ?? []) out.push("", `## ${extra.title}`, "", ...extra.lines);
   if (context.failures.length) {
     out.push("", "## Measurements that failed to run", "");
     for (const failure of context.failures) out.push(`- ${failure}`);

@@ -154,7 +154,8 @@ async function measureClients(plan: Plan, port: number, accessKey: string, data:
   }
 }
 
-async function measureBundles(tmpDir: string, data: Collector, log: (line: string) => void) {
+async function measureBundles(tmpDir: string, data: Collector, log: (line: string) => void): Promise<string[]> {
+  const composition: string[] = [];
   log("browser bundles (esbuild, ESM, minified, gzip -9)");
   for (const which of ["official", "ours"] as const) {
     const missing = which === "ours" ? oursBrowserBuildMissing() : undefined;
@@ -167,11 +168,14 @@ async function measureBundles(tmpDir: string, data: Collector, log: (line: strin
       const size = await measureBundle(which, tmpDir);
       data.add(`bundle.min.${which}`, size.minifiedBytes);
       data.add(`bundle.gzip.${which}`, size.gzipBytes);
+      const parts = size.byPackage.map(([name, bytes]) => `${name} ${bytes.toLocaleString("en-US")}`).join(", ");
+      composition.push(`- ${which}: ${size.minifiedBytes.toLocaleString("en-US")} B minified = ${parts} (metafile: bench/.tmp/bundle-${which}.meta.json)`);
     } catch (error) {
       data.fail(`bundle.min.${which}`, (error as Error).message.split("\n")[0]);
       data.fail(`bundle.gzip.${which}`, (error as Error).message.split("\n")[0]);
     }
   }
+  return composition;
 }
 
 /** Drives the emulator with the floor client at 64 in flight, signed with the emulator's own key. */
@@ -286,7 +290,7 @@ async function main() {
   } finally {
     await server.stop();
   }
-  await measureBundles(tmpDir, data, log);
+  const bundleComposition = await measureBundles(tmpDir, data, log);
   await measureEmulator(plan, pin, data, log);
 
   const figures = buildFigures(data);
@@ -319,7 +323,8 @@ async function main() {
   const title = plan.quick ? "Benchmark smoke (--quick: tiny counts, figures are not meaningful)" : "Benchmark results";
   console.log("");
   console.log(renderTable(figures, targets));
-  const markdown = renderMarkdown(figures, targets, { title, environment, notes, failures: data.failures });
+  const sections = [{ title: "What the bundles are made of (minified bytes per package)", lines: bundleComposition }];
+  const markdown = renderMarkdown(figures, targets, { title, environment, notes, failures: data.failures, sections });
   const resultsPath = plan.quick ? join(tmpDir, "RESULTS.quick.md") : join(benchDir, "RESULTS.md");
   writeFileSync(resultsPath, markdown);
   writeFileSync(join(tmpDir, plan.quick ? "results.quick.json" : "results.json"), JSON.stringify({ environment, figures, targets, failures: data.failures }, null, 2));
