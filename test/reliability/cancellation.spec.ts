@@ -1,0 +1,131 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { CommunicationIdentityClient } from "../../src/index.js";
+import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";
+
+const CREATE = { method: "POST", path: "/identities" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let emulator: IdentityEmulator;
+beforeAll(async () => {
+  emulator = await startIdentityEmulator({ port: 0 });
+});
+afterEach(() => emulator.clearFaults());
+afterAll(() => emulator.close());
+
+function clientWith(retryDelayInMs = 20): { client: CommunicationIdentityClient; http: RecordingHttpClient } {
+  const http = createRecordingHttpClient();
+  const client = new CommunicationIdentityClient(emulator.connectionString, {
+    ...emulator.clientOptions(),
+    httpClient: http,
+    retryOptions: { retryDelayInMs, maxRetryDelayInMs: retryDelayInMs },
+  });
+  return { client, http };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(5);
+  }
+}
+
+/** Aborts once `ready` holds and measures how long the promise takes to reject after that. */
+async function abortWhen<T>(promise: Promise<T>, controller: AbortController, ready: () => boolean): Promise<{ error: unknown; rejectedAfterMs: number }> {
+  const outcome = promise.then(
+    () => ({ error: undefined, at: performance.now() }),
+    (error: unknown) => ({ error, at: performance.now() }),
+  );
+  await until(ready);
+  const abortedAt = performance.now();
+  controller.abort();
+  const { error, at } = await outcome;
+  return { error, rejectedAfterMs: at - abortedAt };
+}
+
+describe("abortSignal", () => {
+  it("aborts a request in flight at once, and nothing is sent afterwards", async () => {
+    const { client, http } = clientWith();
+    emulator.injectFaults([{ match: CREATE, times: 1, fault: { delayMs: 3_000 } }]);
+    const controller = new AbortController();
+    const { error, rejectedAfterMs } = await abortWhen(client.createUser({ abortSignal: controller.signal }), controller, () => http.attempts.length === 1);
+    expect(error).toMatchObject({ name: "AbortError" });
+    expect(rejectedAfterMs).toBeLessThan(100);
+    await sleep(200);
+    expect(http.attempts).toHaveLength(1);
+    expect(http.attempts[0].outcome).toBe("AbortError");
+  });
+
+  it("aborts during a Retry-After back-off at once; the retry is never sent", async () => {
+    const { client, http } = clientWith();
+    emulator.injectFaults([{ match: CREATE, times: 1, fault: { status: 429, retryAfterSeconds: 10 } }]);
+    const controller = new AbortController();
+    const { error, rejectedAfterMs } = await abortWhen(
+      client.createUserAndToken(["chat"], { abortSignal: controller.signal }),
+      controller,
+      () => http.attempts[0]?.outcome === 429,
+    );
+    expect(error).toMatchObject({ name: "AbortError" });
+    expect(rejectedAfterMs).toBeLessThan(100);
+    await sleep(200);
+    expect(http.attempts).toHaveLength(1);
+  });
+
+  it("aborts during an exponential back-off (503 without Retry-After) at once", async () => {
+    const { client, http } = clientWith(10_000);
+    const user = await client.createUser();
+    emulator.injectFaults([{ match: { method: "POST", path: /:issueAccessToken$/ }, times: 1, fault: { status: 503 } }]);
+    const controller = new AbortController();
+    const { error, rejectedAfterMs } = await abortWhen(
+      client.getToken(user, ["voip"], { abortSignal: controller.signal }),
+      controller,
+      () => http.attempts[1]?.outcome === 503,
+    );
+    expect(error).toMatchObject({ name: "AbortError" });
+    expect(rejectedAfterMs).toBeLessThan(100);
+    await sleep(200);
+    expect(http.attempts).toHaveLength(2);
+  });
+
+  it("rejects without sending anything when the signal is already aborted, for every method", async () => {
+    const { client, http } = clientWith();
+    const abortSignal = AbortSignal.abort();
+    const user = { communicationUserId: `8:acs:${emulator.resourceId}_x` };
+    const teams = { teamsUserAadToken: "t", clientId: "c", userObjectId: "o" };
+    const calls = [
+      () => client.createUser({ abortSignal }),
+      () => client.createUserAndToken(["chat"], { abortSignal }),
+      () => client.getUser(user, { abortSignal }),
+      () => client.getUserDetail(user, { abortSignal }),
+      () => client.getToken(user, ["chat"], { abortSignal }),
+      () => client.revokeTokens(user, { abortSignal }),
+      () => client.deleteUser(user, { abortSignal }),
+      () => client.getTokenForTeamsUser({ ...teams, abortSignal }),
+    ];
+    for (const call of calls) await expect(call()).rejects.toMatchObject({ name: "AbortError" });
+    expect(http.attempts.every((a) => a.outcome === "AbortError")).toBe(true);
+    await sleep(50);
+    expect(http.attempts.filter((a) => typeof a.outcome === "number")).toEqual([]);
+  });
+});
+
+describe("requestOptions.timeout", () => {
+  it("fires when the service stalls, without waiting for the answer", async () => {
+    const { client, http } = clientWith();
+    emulator.injectFaults([{ match: CREATE, times: 1, fault: { delayMs: 3_000 } }]);
+    const started = performance.now();
+    const error = await client.createUser({ requestOptions: { timeout: 250 } }).catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
+    expect(error).toMatchObject({ name: "AbortError" });
+    expect(elapsed).toBeGreaterThanOrEqual(240);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(http.attempts).toHaveLength(1);
+  });
+
+  it("does not fire when the answer arrives in time", async () => {
+    const { client } = clientWith();
+    emulator.injectFaults([{ match: CREATE, times: 1, fault: { delayMs: 50 } }]);
+    await expect(client.createUser({ requestOptions: { timeout: 2_000 } })).resolves.toMatchObject({ communicationUserId: expect.stringMatching(/^8:acs:/) });
+  });
+});
