@@ -3,6 +3,8 @@
 
 export interface Plan {
   quick: boolean;
+  /** Count "not built" (no dist/) as a failure: for CI, where the build runs first. */
+  requireBuilt: boolean;
   rounds: number;
   /** Ops before measuring, at 32 in flight, once per child (the JIT needs thousands). */
   warmupOps: number;
@@ -18,6 +20,7 @@ export interface Plan {
 
 export const FULL_PLAN: Plan = {
   quick: false,
+  requireBuilt: false,
   rounds: 5,
   warmupOps: 3000,
   opsAt: { 1: 1500, 32: 3000 },
@@ -31,6 +34,7 @@ export const FULL_PLAN: Plan = {
 
 export const QUICK_PLAN: Plan = {
   quick: true,
+  requireBuilt: false,
   rounds: 1,
   warmupOps: 50,
   opsAt: { 1: 100, 32: 320 },
@@ -43,11 +47,12 @@ export const QUICK_PLAN: Plan = {
 };
 
 export function parseArgs(argv: string[]): Plan {
-  let plan = { ...FULL_PLAN };
+  const plan = argv.includes("--quick") ? { ...QUICK_PLAN, opsAt: { ...QUICK_PLAN.opsAt } } : { ...FULL_PLAN, opsAt: { ...FULL_PLAN.opsAt } };
   for (const arg of argv) {
-    if (arg === "--quick") plan = { ...QUICK_PLAN, opsAt: { ...QUICK_PLAN.opsAt } };
-    else if (arg.startsWith("--rounds=")) plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
-    else throw new Error(`unknown argument ${arg} (known: --quick, --rounds=N)`);
+    if (arg === "--quick") continue;
+    if (arg === "--require-built") plan.requireBuilt = true;
+    else if (/^--rounds=\d+$/.test(arg)) plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
+    else throw new Error(`unknown argument ${arg} (known: --quick, --require-built, --rounds=N)`);
   }
   return plan;
 }

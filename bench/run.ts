@@ -1,7 +1,8 @@
 // `npm run bench`: measures ours, the official @azure/communication-identity@1.3.1 and a hand-written
 // node:http floor side by side, interleaved (A B C A B C…) so machine drift hits all alike, then
 // prints a table and writes bench/RESULTS.md. `npm run bench -- --quick` is the CI smoke: tiny
-// counts, one round, writes to bench/.tmp/ only, and exits non-zero if any measurement failed to run.
+// counts, one round, writes to bench/.tmp/ only, and exits non-zero if any measurement failed to run
+// (add --require-built in CI, where dist/ is built first, so a missing build counts as a failure).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -11,9 +12,10 @@ import { measureBundle, oursBrowserBuildMissing } from "./bundle.js";
 import { benchDir, repoRoot, runNodeChild, startCannedServerChild, startEmulatorChild, type RunningChild } from "./children.js";
 import { createFloorClient, parseBenchConnectionString } from "./floorClient.mjs";
 import { CLIENT_COLUMNS, renderMarkdown, renderTable, type Cell, type ClientName, type Figure } from "./report.js";
-import { quantile, summarize } from "./stats.js";
+import { quantile } from "./stats.js";
+import { Collector } from "./collector.js";
 import { evaluateTargets } from "./targets.js";
-import { FULL_PLAN, parseArgs, type Plan } from "./plan.js";
+import { parseArgs, type Plan } from "./plan.js";
 
 const OPS = ["createUserAndToken", "getToken"] as const;
 const IN_FLIGHT = [1, 32] as const;
@@ -29,33 +31,6 @@ function oursMissing(): string | undefined {
   return existsSync(join(repoRoot, "dist/index.js")) ? undefined : "not built (dist/index.js missing: run npx tsup)";
 }
 
-class Collector {
-  readonly failures: string[] = [];
-  private readonly samples = new Map<string, number[]>();
-  private readonly problems = new Map<string, Cell>();
-
-  add(key: string, value: number): void {
-    const list = this.samples.get(key) ?? [];
-    list.push(value);
-    this.samples.set(key, list);
-  }
-
-  fail(key: string, reason: string): void {
-    if (!this.problems.has(key)) this.failures.push(`${key}: ${reason}`);
-    this.problems.set(key, { status: "failed", reason });
-  }
-
-  notBuilt(key: string, reason: string): void {
-    this.problems.set(key, { status: "not built", reason });
-  }
-
-  cell(key: string): Cell {
-    const problem = this.problems.get(key);
-    if (problem) return problem;
-    const values = this.samples.get(key);
-    return values?.length ? { status: "ok", summary: summarize(values) } : { status: "n/a" };
-  }
-}
 
 interface ThroughputPhase {
   inFlight: number;
@@ -279,7 +254,7 @@ async function main() {
   const log = (line: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1)} s] ${line}`);
   const tmpDir = join(benchDir, ".tmp");
   mkdirSync(tmpDir, { recursive: true });
-  const data = new Collector();
+  const data = new Collector(plan.requireBuilt);
   // A fresh random key per run: the canned server does not verify it, the clients still sign with it.
   const accessKey = randomBytes(32).toString("base64");
   const pin = taskset();
@@ -297,7 +272,8 @@ async function main() {
   const targets = evaluateTargets(figures);
   const elapsed = (performance.now() - started) / 1000;
   const cpu = os.cpus();
-  const command = plan.quick ? "npm run bench -- --quick" : `npm run bench${plan.rounds === FULL_PLAN.rounds ? "" : ` -- --rounds=${plan.rounds}`}`;
+  const args = process.argv.slice(2);
+  const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
   const environment: Array<[string, string]> = [
     ["date", startedAt.toISOString()],
     ["command", command],

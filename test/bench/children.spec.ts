@@ -90,6 +90,10 @@ describe("parseArgs", () => {
   it("--quick selects the smoke plan; --rounds overrides", () => {
     expect(parseArgs(["--quick"])).toMatchObject({ quick: true, rounds: QUICK_PLAN.rounds });
     expect(parseArgs(["--rounds=7"])).toMatchObject({ quick: false, rounds: 7 });
+    expect(parseArgs(["--rounds=3", "--quick"])).toMatchObject({ quick: true, rounds: 3 });
+    expect(parseArgs(["--quick", "--require-built"])).toMatchObject({ requireBuilt: true });
+    expect(parseArgs([]).requireBuilt).toBe(false);
     expect(() => parseArgs(["--fast"])).toThrow(/unknown argument/);
+    expect(() => parseArgs(["--rounds=x"])).toThrow(/unknown argument/);
   });
 });
