@@ -5,7 +5,11 @@ import { isKeyCredential, isTokenCredential } from "./credentials/credentialKind
 import { parseConnectionString } from "./credentials/parseConnectionString.js";
 import { validateEndpoint } from "./credentials/validateEndpoint.js";
 import { knownApiVersions, latestApiVersion, propertyApiVersions } from "./generated/apiVersions.js";
-import type { CommunicationIdentityAccessToken } from "./generated/models.js";
+import type {
+  CommunicationIdentity,
+  CommunicationIdentityAccessToken,
+  CommunicationIdentityAccessTokenResult,
+} from "./generated/models.js";
 import type { OperationDescriptor } from "./generated/operationDescriptor.js";
 import {
   communicationIdentityCreateOperation,
@@ -42,6 +46,10 @@ import { createHttpClient } from "./transport/createHttpClient.js";
  * const client = new CommunicationIdentityClient(process.env.COMMUNICATION_CONNECTION_STRING!);
  * const { user, token, expiresOn } = await client.createUserAndToken(["chat", "voip"]);
  * ```
+ *
+ * Every method rejects (never throws) on failure: argument errors before any request, HTTP
+ * and network failures as `RestError`. With `requestOptions.shouldDeserialize: false` the answer
+ * is not parsed and methods resolve to `undefined`; read the raw response in `onResponse`.
  */
 export class CommunicationIdentityClient {
   // Private (#) so neither util.inspect nor JSON.stringify can reach the credential inside the pipeline.
@@ -99,9 +107,6 @@ export class CommunicationIdentityClient {
    * Creates a user, optionally tagged with your own `customId` (creating again with the same
    * customId returns the same user).
    *
-   * With `requestOptions.shouldDeserialize: false` the answer is not parsed and every method
-   * resolves to `undefined`; read the raw response in `onResponse` instead.
-   *
    * @example
    * ```ts
    * const user = await client.createUser();
@@ -110,14 +115,11 @@ export class CommunicationIdentityClient {
    * @param options - `customId` and operation options.
    */
   async createUser(options: CreateUserOptions = {}): Promise<CommunicationUserIdentifier> {
-    checkOptions(options, "options");
+    checkOptions(options);
     const customId = options.customId;
-    if (customId !== undefined) this.#checkProperty("CommunicationIdentityCreateRequest.customId", "customId");
-    return tracingClient.withSpan("CommunicationIdentity-createUser", options, async (updatedOptions) => {
-      const body = customId === undefined ? undefined : { customId };
-      const result = await this.#send(communicationIdentityCreateOperation, undefined, body, updatedOptions);
-      return result && { communicationUserId: result.identity.id };
-    }) as Promise<CommunicationUserIdentifier>;
+    if (customId !== undefined) this.#requireVersion(propertyApiVersions[CUSTOM_ID], "customId");
+    const body = customId === undefined ? undefined : { customId };
+    return this.#call("createUser", communicationIdentityCreateOperation, undefined, body, options, toUser);
   }
 
   /**
@@ -132,17 +134,11 @@ export class CommunicationIdentityClient {
    */
   async createUserAndToken(scopes: TokenScope[], options: CreateUserAndTokenOptions = {}): Promise<CommunicationUserToken> {
     checkScopes(scopes);
-    checkOptions(options, "options");
+    checkOptions(options);
     const { customId, tokenExpiresInMinutes } = options;
-    if (customId !== undefined) this.#checkProperty("CommunicationIdentityCreateRequest.customId", "customId");
-    return tracingClient.withSpan("CommunicationIdentity-createUserAndToken", options, async (updatedOptions) => {
-      const body = { createTokenWithScopes: scopes, expiresInMinutes: tokenExpiresInMinutes, customId };
-      const result = await this.#send(communicationIdentityCreateOperation, undefined, body, updatedOptions);
-      if (!result) return undefined;
-      if (!result.accessToken) throw new TypeError("The service created the user but returned no access token.");
-      const accessToken = toAccessToken(result.accessToken);
-      return { token: accessToken.token, expiresOn: accessToken.expiresOn, user: { communicationUserId: result.identity.id } };
-    }) as Promise<CommunicationUserToken>;
+    if (customId !== undefined) this.#requireVersion(propertyApiVersions[CUSTOM_ID], "customId");
+    const body = { createTokenWithScopes: scopes, expiresInMinutes: tokenExpiresInMinutes, customId };
+    return this.#call("createUserAndToken", communicationIdentityCreateOperation, undefined, body, options, toUserToken);
   }
 
   /**
@@ -158,16 +154,9 @@ export class CommunicationIdentityClient {
    */
   async getUser(user: CommunicationUserIdentifier, options: OperationOptions = {}): Promise<CommunicationUserDetail> {
     const id = checkUser(user);
-    checkOptions(options, "options");
-    this.#checkOperation(communicationIdentityGetOperation, "getUser");
-    return tracingClient.withSpan("CommunicationIdentity-getUser", options, async (updatedOptions) => {
-      const identity = await this.#send(communicationIdentityGetOperation, { id }, undefined, updatedOptions);
-      if (!identity) return undefined;
-      const detail: CommunicationUserDetail = { user: { communicationUserId: identity.id } };
-      if (identity.customId !== undefined) detail.customId = identity.customId;
-      if (identity.lastTokenIssuedAt !== undefined) detail.lastTokenIssuedAt = parseServiceDate(identity.lastTokenIssuedAt);
-      return detail;
-    }) as Promise<CommunicationUserDetail>;
+    checkOptions(options);
+    this.#requireVersion(communicationIdentityGetOperation.apiVersions, "getUser");
+    return this.#call("getUser", communicationIdentityGetOperation, { id }, undefined, options, toUserDetail);
   }
 
   /**
@@ -193,13 +182,9 @@ export class CommunicationIdentityClient {
   async getToken(user: CommunicationUserIdentifier, scopes: TokenScope[], options: GetTokenOptions = {}): Promise<CommunicationAccessToken> {
     const id = checkUser(user);
     checkScopes(scopes);
-    checkOptions(options, "options");
-    const expiresInMinutes = options.tokenExpiresInMinutes;
-    return tracingClient.withSpan("CommunicationIdentity-issueToken", options, async (updatedOptions) => {
-      const body = { scopes, expiresInMinutes };
-      const result = await this.#send(communicationIdentityIssueAccessTokenOperation, { id }, body, updatedOptions);
-      return result && toAccessToken(result);
-    }) as Promise<CommunicationAccessToken>;
+    checkOptions(options);
+    const body = { scopes, expiresInMinutes: options.tokenExpiresInMinutes };
+    return this.#call("issueToken", communicationIdentityIssueAccessTokenOperation, { id }, body, options, toAccessToken);
   }
 
   /**
@@ -214,10 +199,8 @@ export class CommunicationIdentityClient {
    */
   async revokeTokens(user: CommunicationUserIdentifier, options: OperationOptions = {}): Promise<void> {
     const id = checkUser(user);
-    checkOptions(options, "options");
-    await tracingClient.withSpan("CommunicationIdentity-revokeTokens", options, async (updatedOptions) => {
-      await this.#send(communicationIdentityRevokeAccessTokensOperation, { id }, undefined, updatedOptions);
-    });
+    checkOptions(options);
+    await this.#call("revokeTokens", communicationIdentityRevokeAccessTokensOperation, { id }, undefined, options, toVoid);
   }
 
   /**
@@ -232,10 +215,8 @@ export class CommunicationIdentityClient {
    */
   async deleteUser(user: CommunicationUserIdentifier, options: OperationOptions = {}): Promise<void> {
     const id = checkUser(user);
-    checkOptions(options, "options");
-    await tracingClient.withSpan("CommunicationIdentity-deleteUser", options, async (updatedOptions) => {
-      await this.#send(communicationIdentityDeleteOperation, { id }, undefined, updatedOptions);
-    });
+    checkOptions(options);
+    await this.#call("deleteUser", communicationIdentityDeleteOperation, { id }, undefined, options, toVoid);
   }
 
   /**
@@ -249,97 +230,90 @@ export class CommunicationIdentityClient {
    * @param options - The Teams user's Entra token, the app's client id, the user's object id, and operation options.
    */
   async getTokenForTeamsUser(options: GetTokenForTeamsUserOptions): Promise<CommunicationAccessToken> {
-    checkOptions(options, "options");
-    if (options === undefined) throw new TypeError("options is required: { teamsUserAadToken, clientId, userObjectId }");
-    checkRequiredString(options.teamsUserAadToken, "options.teamsUserAadToken");
-    checkRequiredString(options.clientId, "options.clientId");
-    checkRequiredString(options.userObjectId, "options.userObjectId");
-    return tracingClient.withSpan("CommunicationIdentity-getTokenForTeamsUser", options, async (updatedOptions) => {
-      const body = { token: options.teamsUserAadToken, appId: options.clientId, userId: options.userObjectId };
-      const result = await this.#send(communicationIdentityExchangeTeamsUserAccessTokenOperation, undefined, body, updatedOptions);
-      return result && toAccessToken(result);
-    }) as Promise<CommunicationAccessToken>;
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("options must be an object with teamsUserAadToken, clientId and userObjectId");
+    }
+    const { teamsUserAadToken: token, clientId: appId, userObjectId: userId } = options;
+    checkString(token, "options.teamsUserAadToken");
+    checkString(appId, "options.clientId");
+    checkString(userId, "options.userObjectId");
+    const body = { token, appId, userId };
+    return this.#call("getTokenForTeamsUser", communicationIdentityExchangeTeamsUserAccessTokenOperation, undefined, body, options, toAccessToken);
   }
 
-  #send<TPathParams, TBody, TResult>(
+  /** Runs one operation in the method's tracing span and maps its answer to the public result. */
+  async #call<TPathParams, TBody, TResult, TPublic>(
+    method: string,
     operation: OperationDescriptor<TPathParams, TBody, TResult>,
     pathParams: TPathParams,
     body: TBody | undefined,
     options: OperationOptions,
-  ): Promise<TResult | undefined> {
-    return sendOperation(this.#context, operation, pathParams, body, options);
+    map: (result: TResult) => TPublic,
+  ): Promise<TPublic> {
+    return tracingClient.withSpan(`CommunicationIdentity-${method}`, options, async (updatedOptions) => {
+      const result = await sendOperation(this.#context, operation, pathParams, body, updatedOptions);
+      // Only undefined when requestOptions.shouldDeserialize is false (documented on the class).
+      return (result === undefined ? result : map(result)) as TPublic;
+    });
   }
 
-  /** Rejects early when a known api-version lacks the operation; unknown versions are let through. */
-  #checkOperation(operation: { readonly apiVersions: readonly string[] }, method: string): void {
-    if (isKnownApiVersion(this.#apiVersion) && !operation.apiVersions.includes(this.#apiVersion)) {
-      throw new Error(
-        `${method} needs api-version ${operation.apiVersions.join(" or ")}, but this client uses ${this.#apiVersion}; ` +
-          `create the client with { apiVersion: "${operation.apiVersions[operation.apiVersions.length - 1]}" }.`,
-      );
-    }
-  }
-
-  #checkProperty(property: string, argument: string): void {
-    const versions = propertyApiVersions[property];
-    if (versions && isKnownApiVersion(this.#apiVersion) && !versions.includes(this.#apiVersion)) {
-      throw new Error(
-        `${argument} needs api-version ${versions.join(" or ")}, but this client uses ${this.#apiVersion}; ` +
-          `create the client with { apiVersion: "${versions[versions.length - 1]}" }.`,
-      );
+  /** Rejects before any request when a known api-version lacks what is asked; unknown versions pass. */
+  #requireVersion(versions: readonly string[] | undefined, what: string): void {
+    const current = this.#apiVersion;
+    if (versions && (knownApiVersions as readonly string[]).includes(current) && !versions.includes(current)) {
+      throw new Error(`${what} needs api-version ${versions.join(" or ")}; this client uses ${current} (set the apiVersion option)`);
     }
   }
 }
 
-function isKnownApiVersion(version: string): version is (typeof knownApiVersions)[number] {
-  return (knownApiVersions as readonly string[]).includes(version);
-}
+const CUSTOM_ID = "CommunicationIdentityCreateRequest.customId";
 
 function checkUser(user: CommunicationUserIdentifier): string {
-  if (typeof user !== "object" || user === null) {
-    throw new TypeError("user is required: pass { communicationUserId } as returned by createUser");
-  }
-  const id: unknown = user.communicationUserId;
-  if (typeof id !== "string") throw new TypeError("user.communicationUserId must be a string");
-  if (id.trim() === "") throw new RangeError("user.communicationUserId must not be empty");
-  return id;
+  if (typeof user !== "object" || user === null) throw new TypeError("user must be a { communicationUserId } object");
+  return checkString(user.communicationUserId, "user.communicationUserId");
 }
 
 function checkScopes(scopes: TokenScope[]): void {
   if (!Array.isArray(scopes)) throw new TypeError('scopes must be an array of token scopes, e.g. ["chat"]');
 }
 
-function checkOptions(options: unknown, name: string): void {
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new TypeError(`${name} must be an object`);
-  }
+function checkOptions(options: unknown): void {
+  if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("options must be an object");
 }
 
-function checkRequiredString(value: unknown, name: string): void {
-  if (typeof value !== "string") throw new TypeError(`${name} is required and must be a string`);
+function checkString(value: unknown, name: string): string {
+  if (typeof value !== "string") throw new TypeError(`${name} must be a string`);
   if (value.trim() === "") throw new RangeError(`${name} must not be empty`);
+  return value;
+}
+
+function toUser(result: CommunicationIdentityAccessTokenResult): CommunicationUserIdentifier {
+  return { communicationUserId: result.identity.id };
+}
+
+function toUserToken(result: CommunicationIdentityAccessTokenResult): CommunicationUserToken {
+  // The service always returns a token when createTokenWithScopes is sent.
+  return { ...toAccessToken(result.accessToken!), user: toUser(result) };
+}
+
+function toUserDetail(identity: CommunicationIdentity): CommunicationUserDetail {
+  const detail: CommunicationUserDetail = { user: { communicationUserId: identity.id } };
+  if (identity.customId !== undefined) detail.customId = identity.customId;
+  if (identity.lastTokenIssuedAt !== undefined) detail.lastTokenIssuedAt = parseServiceDate(identity.lastTokenIssuedAt);
+  return detail;
 }
 
 function toAccessToken(accessToken: CommunicationIdentityAccessToken): CommunicationAccessToken {
   return { token: accessToken.token, expiresOn: parseServiceDate(accessToken.expiresOn) };
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})?$/;
+function toVoid(): void {}
 
 /**
  * Parses the service's timestamps (`2025-04-18T14:46:09.2469181+00:00`, 7 fractional digits)
- * exactly to the millisecond (truncated) in every engine, without relying on Date.parse leniency.
+ * exactly to the millisecond (truncated) in every engine: the fraction is cut to the 3 digits
+ * of ECMAScript's date-time format, which every engine must parse.
  */
 function parseServiceDate(value: string): Date {
-  const match = ISO_DATE_TIME.exec(value);
-  if (!match) return new Date(value);
-  const [, year, month, day, hour, minute, second, fraction = "", zone = "Z"] = match;
-  const milliseconds = Number((fraction + "000").slice(0, 3));
-  let time = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), milliseconds);
-  if (zone !== "Z" && zone !== "z") {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    time -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
-  }
-  return new Date(time);
+  return new Date(value.replace(/(T\d\d:\d\d:\d\d)(?:\.(\d*))?/, (_match, time: string, fraction = "") => `${time}.${(fraction + "000").slice(0, 3)}`));
 }

@@ -41,8 +41,7 @@ async function signRequest(key: string, request: PipelineRequest): Promise<void>
 function bodyText(body: PipelineRequest["body"]): string {
   if (body === undefined || body === null) return "";
   if (typeof body === "string") return body;
+  // This client only sends string bodies; bytes (from a custom policy) are hashed as UTF-8 text.
   if (body instanceof Uint8Array) return new TextDecoder().decode(body);
-  if (body instanceof ArrayBuffer) return new TextDecoder().decode(new Uint8Array(body));
-  // Streams and blobs cannot be hashed without consuming them; this client never sends them.
-  throw new Error("The HMAC authentication policy can only sign string or byte bodies.");
+  throw new Error("HMAC signing supports string and byte bodies only");
 }

@@ -1,23 +1,15 @@
 /**
- * Checks that `endpoint` is `http(s)://host[:port][/]` with no path, query or fragment, and
- * returns it without the trailing slash (so paths can be appended). Throws `Invalid endpoint url <url>`.
+ * Checks that `endpoint` is `http(s)://host[:port][/]` with no path, query, fragment or user
+ * info, and returns it without the trailing slash. Throws `Invalid endpoint url <url>`.
  */
 export function validateEndpoint(endpoint: string): string {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new Error(`Invalid endpoint url ${endpoint}`);
+  if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(endpoint)) {
+    try {
+      const url = new URL(endpoint);
+      return `${url.protocol}//${url.host}`;
+    } catch {
+      // Falls through to the error below (e.g. an invalid port).
+    }
   }
-  const valid =
-    (url.protocol === "https:" || url.protocol === "http:") &&
-    url.hostname !== "" &&
-    url.username === "" &&
-    url.password === "" &&
-    url.pathname === "/" &&
-    url.search === "" &&
-    url.hash === "" &&
-    !/[?#]/.test(endpoint);
-  if (!valid) throw new Error(`Invalid endpoint url ${endpoint}`);
-  return `${url.protocol}//${url.host}`;
+  throw new Error(`Invalid endpoint url ${endpoint}`);
 }

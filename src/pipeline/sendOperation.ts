@@ -105,7 +105,7 @@ function readResponse<TPathParams, TBody, TResult>(
   if (deserialize && shouldDeserialize(options, response)) {
     const parsed = parseJson(bodyText);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      const error = new RestError(`The ${status} response body is not the JSON object the service should send.`, {
+      const error = new RestError(`Service returned ${describeStatus(status)} without a JSON object body`, {
         code: RestError.PARSE_ERROR,
         statusCode: status,
         request,
@@ -138,31 +138,24 @@ function parseJson(text: string): unknown {
   }
 }
 
+// Reason phrases for the statuses this service answers with; others print as the bare number.
 const STATUS_TEXT: Record<number, string> = {
   200: "OK",
   201: "Created",
-  202: "Accepted",
   204: "No Content",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
-  405: "Method Not Allowed",
   409: "Conflict",
-  412: "Precondition Failed",
-  413: "Payload Too Large",
   429: "Too Many Requests",
   500: "Internal Server Error",
-  501: "Not Implemented",
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",
 };
 
-function describeStatus(status: number): string {
-  const text = STATUS_TEXT[status];
-  return text ? `${status} ${text}` : `${status}`;
-}
+const describeStatus = (status: number): string => `${status} ${STATUS_TEXT[status] ?? ""}`.trim();
 
 /** Builds the RestError for a status that is not the operation's success status (CONTRACT §6). */
 function createStatusError<TPathParams, TBody, TResult>(
@@ -173,27 +166,19 @@ function createStatusError<TPathParams, TBody, TResult>(
 ): RestError {
   const status = response.status;
   const parsed = parseJson(bodyText);
+  const serviceError = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   let details: unknown;
-  let code: string | undefined;
-  let message: string | undefined;
   if (parsed !== PARSE_FAILED) {
     response.parsedBody = parsed;
-    details = parsed;
-    const envelope = parsed as WireObject | null;
-    if (typeof envelope === "object" && envelope !== null && typeof envelope.error === "object" && envelope.error !== null) {
-      details = operation.deserializeError ? operation.deserializeError(envelope) : envelope;
-      const serviceError = envelope.error as WireObject;
-      if (typeof serviceError.code === "string") code = serviceError.code;
-      if (typeof serviceError.message === "string" && serviceError.message !== "") message = serviceError.message;
-    }
+    details = typeof serviceError === "object" && operation.deserializeError ? operation.deserializeError(parsed as WireObject) : parsed;
   }
-  if (message === undefined) {
-    const expected = operation.successStatuses.map(describeStatus).join(" or ");
-    if (status >= 200 && status < 300) {
-      message = `Service returned ${describeStatus(status)} where ${expected} was expected${bodyText.trim() ? `: ${bodyText}` : ""}`;
-    } else {
-      message = bodyText.trim() !== "" ? bodyText : `Service returned ${describeStatus(status)} with an empty body`;
-    }
+  const code = typeof serviceError?.code === "string" ? serviceError.code : undefined;
+  let message = typeof serviceError?.message === "string" ? serviceError.message : "";
+  if (!message) {
+    message =
+      status < 300
+        ? `Service returned ${describeStatus(status)} where ${operation.successStatuses.map(describeStatus).join(" or ")} was expected`
+        : bodyText.trim() || `Service returned ${describeStatus(status)} with an empty body`;
   }
   const error = new RestError(message, { code, statusCode: status, request, response });
   error.details = details;
@@ -202,9 +187,10 @@ function createStatusError<TPathParams, TBody, TResult>(
 
 /** Transport failures become RestErrors carrying the errno code (ECONNREFUSED, …) or REQUEST_SEND_ERROR. */
 function toSendError(error: unknown, request: PipelineRequest): unknown {
-  if (isRestError(error)) return error;
-  if (error instanceof Error && error.name === "AbortError") return error;
+  if (isRestError(error) || (error as Error | undefined)?.name === "AbortError") return error;
   const code = (error as { code?: unknown } | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return new RestError(message, { code: typeof code === "string" ? code : RestError.REQUEST_SEND_ERROR, request });
+  return new RestError((error as Error | undefined)?.message ?? String(error), {
+    code: typeof code === "string" ? code : RestError.REQUEST_SEND_ERROR,
+    request,
+  });
 }
