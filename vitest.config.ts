@@ -1,11 +1,92 @@
-import { defineConfig } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "vite";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { chromiumArgs, chromiumInstallHint, findChromium } from "./test/browser/chromium.js";
+import { createEmulatorTls } from "./test/browser/emulatorTls.js";
 
-export default defineConfig({
+const nodeProject: TestProjectInlineConfiguration = {
+  extends: true,
   test: {
+    name: "node",
     include: ["test/**/*.spec.ts"],
     exclude: ["test/browser/**", "node_modules/**"],
     environment: "node",
+  },
+};
+
+const srcDir = fileURLToPath(new URL("./src/", import.meta.url));
+
+/**
+ * The browser tests load src/ as the browser build does (tsup.config.ts): a module `x.ts` with a
+ * `x-browser.ts` twin (the transport, the Node-only policies) is swapped for the twin. Anything
+ * Node-only that still gets imported fails the import, so a Node shim can never slip into a passing
+ * run. (dist/browser itself is exercised by the bundle and page tests.)
+ */
+const browserSourcePlugin: Plugin = {
+  name: "communication-identity:browser-source",
+  enforce: "pre",
+  // Only for code that runs in the page; globalSetup (Node) legitimately imports the emulator.
+  applyToEnvironment: (environment) => environment.config.consumer === "client",
+  resolveId(source, importer) {
+    if (importer?.startsWith(srcDir) && source.startsWith(".") && source.endsWith(".js")) {
+      const twin = resolve(dirname(importer), source.replace(/\.js$/, "-browser.ts"));
+      if (existsSync(twin)) return twin;
+    }
+    const nodeOnly = /^node:|^(buffer|crypto|fs|http|https|net|os|path|stream|tls|url|util|zlib)$|\/(nodeHttpClient|emulator\/)/.test(source);
+    if (nodeOnly && importer !== undefined && !importer.includes("/node_modules/")) {
+      this.error(`${source} (imported by ${importer}) is Node-only and must not reach the browser build.`);
+    }
+    return null;
+  },
+};
+
+async function browserProjects(executablePath: string): Promise<TestProjectInlineConfiguration[]> {
+  const tls = await createEmulatorTls();
+  return [
+    {
+      extends: true,
+      plugins: [browserSourcePlugin],
+      // Pre-bundled up front so Vite never reloads the page mid-run after discovering them.
+      optimizeDeps: {
+        include: ["@azure/core-rest-pipeline", "@azure/core-util", "@azure/core-auth", "@azure/logger", "@azure/core-tracing"],
+      },
+      test: {
+        name: "browser",
+        include: ["test/browser/client/**/*.spec.ts"],
+        globalSetup: ["test/browser/globalSetup.ts"],
+        testTimeout: 15_000,
+        browser: {
+          enabled: true,
+          headless: true,
+          screenshotFailures: false,
+          provider: playwright({
+            launchOptions: { executablePath, args: [...chromiumArgs, `--ignore-certificate-errors-spki-list=${tls.spki}`] },
+          }),
+          instances: [{ browser: "chromium" }],
+        },
+      },
+    },
+    {
+      extends: true,
+      test: { name: "browser-page", include: ["test/browser/page/**/*.spec.ts"], environment: "node", testTimeout: 15_000 },
+    },
+  ];
+}
+
+const chromium = findChromium();
+if (chromium === undefined) {
+  // Under CI a missing browser must fail the run, never pass as a silent skip.
+  if (process.env.CI === "true") throw new Error(`CI=true but Chromium is missing. ${chromiumInstallHint}`);
+  console.warn(chromiumInstallHint);
+}
+
+export default defineConfig({
+  test: {
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    projects: [nodeProject, ...(chromium === undefined ? [] : await browserProjects(chromium))],
   },
 });

@@ -1,0 +1,32 @@
+/** abortSignal stops a browser request: before it is sent and while it is in flight. */
+import { CommunicationIdentityClient } from "../../../src/index.js";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { slowUserId } from "../providedContext.js";
+import { recordFetch } from "./recordFetch.js";
+
+let client: CommunicationIdentityClient;
+beforeAll(() => {
+  client = new CommunicationIdentityClient(inject("httpConnectionString"), { allowInsecureConnection: true });
+});
+
+describe("abortSignal", () => {
+  it("an already aborted signal rejects with AbortError and sends nothing", async () => {
+    const calls = recordFetch();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(client.createUser({ abortSignal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(calls).toHaveLength(0);
+  });
+
+  it("aborting in flight rejects with AbortError at once, not when the server answers", async () => {
+    // globalSetup makes the emulator hold this DELETE for 5 s.
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = client.deleteUser({ communicationUserId: slowUserId }, { abortSignal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(2_500);
+  });
+});

@@ -1,0 +1,76 @@
+/** HTTP, argument and network failures reach browser code as they reach Node code. */
+import { RestError } from "@azure/core-rest-pipeline";
+import { CommunicationIdentityClient } from "../../../src/index.js";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { errorCases, errorCaseUser, observeRestError, type ErrorCase } from "../providedContext.js";
+import { recordFetch } from "./recordFetch.js";
+
+let client: CommunicationIdentityClient;
+beforeAll(() => {
+  client = new CommunicationIdentityClient(inject("httpConnectionString"), { allowInsecureConnection: true });
+});
+
+/** The same calls globalSetup made with the Node client. */
+function runErrorCase(errorCase: ErrorCase): Promise<unknown> {
+  const user = errorCaseUser(inject("resourceId"), errorCase);
+  switch (errorCase) {
+    case "emptyScopes":
+      return client.getToken(user, []);
+    case "expiryTooShort":
+      return client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 59 });
+    case "missingIdentity":
+      return client.getUser(user);
+    case "identityNotOwned":
+      return client.revokeTokens(user);
+  }
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("Expected the call to reject.");
+}
+
+describe("HTTP errors", () => {
+  it.each(errorCases)("%s: a RestError with the same fields as in Node", async (errorCase) => {
+    const error = await rejectionOf(runErrorCase(errorCase));
+    expect(error).toBeInstanceOf(RestError);
+    const expected = inject("nodeErrors")[errorCase];
+    expect(expected.statusCode).toBeGreaterThanOrEqual(400);
+    expect(observeRestError(error)).toEqual(expected);
+  });
+
+  it("keeps the access key out of the error", async () => {
+    const key = /accesskey=([^;]+)/i.exec(inject("httpConnectionString"))![1];
+    const error = await rejectionOf(runErrorCase("missingIdentity"));
+    expect(JSON.stringify(observeRestError(error))).not.toContain(key);
+    expect(String(error)).not.toContain(key);
+  });
+});
+
+describe("argument errors", () => {
+  it("reject before any request, naming the argument", async () => {
+    const calls = recordFetch();
+    await expect(client.getToken(undefined as never, ["chat"])).rejects.toThrow(/user/);
+    await expect(client.deleteUser({ communicationUserId: "" })).rejects.toThrow(/communicationUserId/);
+    await expect(client.getTokenForTeamsUser({ teamsUserAadToken: "t", clientId: "", userObjectId: "u" })).rejects.toThrow(/clientId/);
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe("network errors", () => {
+  it("reject with a RestError coded REQUEST_SEND_ERROR when nothing answers", async () => {
+    // Port 1 is refused (and on Chromium's blocked-port list): fetch fails without a response.
+    const offline = new CommunicationIdentityClient("endpoint=http://127.0.0.1:1/;accesskey=a2V5", {
+      allowInsecureConnection: true,
+      retryOptions: { maxRetries: 0 },
+    });
+    const error = await rejectionOf(offline.createUser());
+    expect(error).toBeInstanceOf(RestError);
+    expect(error).toMatchObject({ code: "REQUEST_SEND_ERROR" });
+    expect(String((error as Error).message)).not.toContain("a2V5");
+  });
+});
