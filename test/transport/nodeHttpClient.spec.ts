@@ -3,6 +3,7 @@ import { getEventListeners } from "node:events";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import {
   createEmptyPipeline,
   createHttpHeaders,
@@ -87,6 +88,32 @@ describe("createNodeHttpClient", () => {
       expect(server.requests[0].headers["content-length"]).toBe("256");
       expect([...server.requests[1].body]).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
       expect(server.requests[1].headers["content-length"]).toBe("10");
+    });
+
+    it("puts arbitrary strings and bytes on the wire unchanged, echoed back as UTF-8", async () => {
+      const server = await serve((_req, res, seen) => res.end(seen.body));
+      const client = createNodeHttpClient();
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.string({ unit: "grapheme", minLength: 1 }), fc.uint8Array({ minLength: 1 })), async (body) => {
+          const before = server.requests.length;
+          const response = await client.sendRequest(request(server.url, { method: "POST", body }));
+          const sent = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body);
+          expect(server.requests[before].body.equals(sent)).toBe(true);
+          expect(server.requests[before].headers["content-length"]).toBe(String(sent.length));
+          expect(response.bodyAsText).toBe(sent.toString("utf8"));
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it("decodes a multi-chunk response whose UTF-8 characters straddle chunks", async () => {
+      const euro = Buffer.from("a€b", "utf8");
+      const server = await serve((_req, res) => {
+        res.write(euro.subarray(0, 2));
+        setTimeout(() => res.end(euro.subarray(2)), 20);
+      });
+      const response = await createNodeHttpClient().sendRequest(request(server.url));
+      expect(response.bodyAsText).toBe("a€b");
     });
 
     it("keeps a Content-Length the caller set", async () => {
