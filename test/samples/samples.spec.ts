@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 const run = (names: string[], env: NodeJS.ProcessEnv) => runSamples(names.map((name) => staged.find(name)), { env, concurrency: 2 });
-const idsIn = (output: string) => output.match(/8:acs:[\w-]+/g) ?? [];
+const idsIn = (output: string): string[] => [...(output.match(/8:acs:[\w-]+/g) ?? [])];
 
 function expectUsedSeparateEmulator(result: SampleResult) {
   expect(result.status, result.output).toBe("passed");
