@@ -231,7 +231,7 @@ export class CommunicationIdentityClient {
    */
   async getTokenForTeamsUser(options: GetTokenForTeamsUserOptions): Promise<CommunicationAccessToken> {
     if (typeof options !== "object" || options === null) {
-      throw new TypeError("options must be an object with teamsUserAadToken, clientId and userObjectId");
+      throw new TypeError("options must be an object");
     }
     const { teamsUserAadToken: token, clientId: appId, userObjectId: userId } = options;
     checkString(token, "options.teamsUserAadToken");
@@ -274,7 +274,7 @@ function checkUser(user: CommunicationUserIdentifier): string {
 }
 
 function checkScopes(scopes: TokenScope[]): void {
-  if (!Array.isArray(scopes)) throw new TypeError('scopes must be an array of token scopes, e.g. ["chat"]');
+  if (!Array.isArray(scopes)) throw new TypeError("scopes must be an array");
 }
 
 function checkOptions(options: unknown): void {

@@ -106,16 +106,16 @@ function emitApiVersions(spec: SpecModel): string {
   out += "export type GeneratedApiVersion = (typeof knownApiVersions)[number];\n";
   out += "\n/** The newest api-version in the spec files. */\n";
   out += `export const latestApiVersion: GeneratedApiVersion = ${quote(spec.apiVersions[spec.apiVersions.length - 1])};\n`;
-  out += "\n/** Model properties that only some api-versions have (`Model.property` → those versions). */\n";
+  out += "\n/** Request-body properties that only some api-versions accept (`Model.property` → those versions). */\n";
   out += "export const propertyApiVersions: Readonly<Record<string, readonly GeneratedApiVersion[]>> = {\n";
+  const bodyModels = new Set(spec.operations.flatMap((operation) => (operation.body ? [operation.body.model] : [])));
   for (const model of [...spec.models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     // Models that exist only in newer versions are gated by their operations, not per property.
     const inEveryVersion = model.propertyOrder.some((property) => model.propertyVersions[property]?.length === spec.apiVersions.length);
-    if (!inEveryVersion) continue;
+    if (!bodyModels.has(model.name) || !inEveryVersion) continue;
     for (const property of model.propertyOrder) {
       const versions = model.propertyVersions[property] ?? [];
       if (versions.length === spec.apiVersions.length || versions.length === 0) continue;
-      if (versions.some((version) => !spec.apiVersions.includes(version))) continue;
       out += `  ${quote(`${model.name}.${property}`)}: [${versions.map(quote).join(", ")}],\n`;
     }
   }
@@ -244,18 +244,6 @@ function pathParamsType(operation: OperationModel): string {
   return `{ ${operation.pathParams.map((name) => `${name}: string`).join("; ")} }`;
 }
 
-function buildPathFunction(operation: OperationModel): string {
-  if (operation.pathParams.length === 0) return `() => ${quote(operation.path)}`;
-  const parts = operation.path.split(/(\{[^}]+\})/).filter((part) => part !== "");
-  const expression = parts
-    .map((part) => {
-      const match = /^\{([^}]+)\}$/.exec(part);
-      return match ? `encodeURIComponent(params.${match[1]})` : quote(part);
-    })
-    .join(" + ");
-  return `(params) => ${expression}`;
-}
-
 function emitOperations(spec: SpecModel): string {
   const imports = new Set<string>();
   const serializationImports = new Set<string>();
@@ -277,11 +265,9 @@ function emitOperations(spec: SpecModel): string {
     const resultType = resultTypes.join(" | ");
     body += "\n" + docComment(`\`${operation.method} ${operation.path}\` (${operation.operationId}): ${operation.summary}`);
     body += `export const ${operationConstName(operation.operationId)}: OperationDescriptor<${pathParamsType(operation)}, ${bodyType}, ${resultType}> = {\n`;
-    body += `  operationId: ${quote(operation.operationId)},\n`;
     body += `  method: ${quote(operation.method)},\n`;
     body += `  path: ${quote(operation.path)},\n`;
     body += `  pathParams: [${operation.pathParams.map(quote).join(", ")}],\n`;
-    body += `  buildPath: ${buildPathFunction(operation)},\n`;
     if (operation.body) {
       body += `  body: { required: ${operation.body.required}, mediaType: ${quote(operation.body.mediaType)}, serialize: serialize${operation.body.model} },\n`;
     }
@@ -310,15 +296,11 @@ import type { WireObject } from "./serialization.js";
  * The client's request executor turns a descriptor plus arguments into an HTTP request.
  */
 export interface OperationDescriptor<TPathParams, TBody, TResult> {
-  /** The spec's operationId. */
-  readonly operationId: string;
   readonly method: "GET" | "PUT" | "POST" | "PATCH" | "DELETE" | "HEAD";
   /** Path template relative to the endpoint, e.g. \`/identities/{id}\`. */
   readonly path: string;
-  /** Names of the \`{placeholders}\` in {@link OperationDescriptor.path}. */
-  readonly pathParams: readonly string[];
-  /** Fills the path template, percent-encoding every parameter with \`encodeURIComponent\`. */
-  readonly buildPath: (params: TPathParams) => string;
+  /** Names of the \`{placeholders}\` in {@link OperationDescriptor.path}, filled from \`TPathParams\`. */
+  readonly pathParams: readonly (keyof TPathParams & string)[];
   /** Present when the operation takes a body (even an optional one): it then always sends Content-Type. */
   readonly body?: {
     readonly required: boolean;

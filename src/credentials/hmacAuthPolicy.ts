@@ -39,9 +39,7 @@ async function signRequest(key: string, request: PipelineRequest): Promise<void>
 }
 
 function bodyText(body: PipelineRequest["body"]): string {
-  if (body === undefined || body === null) return "";
-  if (typeof body === "string") return body;
-  // This client only sends string bodies; bytes (from a custom policy) are hashed as UTF-8 text.
-  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
-  throw new Error("HMAC signing supports string and byte bodies only");
+  // Generated operations send JSON text or nothing; other body kinds cannot be hashed unconsumed.
+  if (typeof body === "string" || body == null) return body ?? "";
+  throw new Error("HMAC signing needs a string body");
 }

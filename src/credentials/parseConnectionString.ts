@@ -19,7 +19,7 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
     if (part.trim() === "") continue;
     // The key's base64 padding contains "=", so only the first "=" separates name from value.
     const separator = part.indexOf("=");
-    if (separator <= 0) throw invalid("every part must be name=value (endpoint=<url>;accesskey=<key>)");
+    if (separator <= 0) throw invalid("expected endpoint=<url>;accesskey=<key>");
     parts.set(part.slice(0, separator).trim().toLowerCase(), part.slice(separator + 1).trim());
   }
   const endpoint = parts.get("endpoint");

@@ -16,9 +16,7 @@ export type GeneratedApiVersion = (typeof knownApiVersions)[number];
 /** The newest api-version in the spec files. */
 export const latestApiVersion: GeneratedApiVersion = "2025-03-02-preview";
 
-/** Model properties that only some api-versions have (`Model.property` → those versions). */
+/** Request-body properties that only some api-versions accept (`Model.property` → those versions). */
 export const propertyApiVersions: Readonly<Record<string, readonly GeneratedApiVersion[]>> = {
-  "CommunicationIdentity.customId": ["2025-03-02-preview"],
-  "CommunicationIdentity.lastTokenIssuedAt": ["2025-03-02-preview"],
   "CommunicationIdentityCreateRequest.customId": ["2025-03-02-preview"],
 };

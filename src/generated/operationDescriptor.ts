@@ -14,15 +14,11 @@ import type { WireObject } from "./serialization.js";
  * The client's request executor turns a descriptor plus arguments into an HTTP request.
  */
 export interface OperationDescriptor<TPathParams, TBody, TResult> {
-  /** The spec's operationId. */
-  readonly operationId: string;
   readonly method: "GET" | "PUT" | "POST" | "PATCH" | "DELETE" | "HEAD";
   /** Path template relative to the endpoint, e.g. `/identities/{id}`. */
   readonly path: string;
-  /** Names of the `{placeholders}` in {@link OperationDescriptor.path}. */
-  readonly pathParams: readonly string[];
-  /** Fills the path template, percent-encoding every parameter with `encodeURIComponent`. */
-  readonly buildPath: (params: TPathParams) => string;
+  /** Names of the `{placeholders}` in {@link OperationDescriptor.path}, filled from `TPathParams`. */
+  readonly pathParams: readonly (keyof TPathParams & string)[];
   /** Present when the operation takes a body (even an optional one): it then always sends Content-Type. */
   readonly body?: {
     readonly required: boolean;

@@ -44,11 +44,9 @@ import {
 
 /** `POST /identities` (CommunicationIdentity_Create): Create a new identity with an optional customId mapping, and optionally, an access token. If called again with the same customId, the returned identity will be the same as the one returned previously. */
 export const communicationIdentityCreateOperation: OperationDescriptor<undefined, CommunicationIdentityCreateRequest, CommunicationIdentityAccessTokenResult> = {
-  operationId: "CommunicationIdentity_Create",
   method: "POST",
   path: "/identities",
   pathParams: [],
-  buildPath: () => "/identities",
   body: { required: false, mediaType: "application/json", serialize: serializeCommunicationIdentityCreateRequest },
   successStatuses: [201],
   deserialize: { 201: deserializeCommunicationIdentityAccessTokenResult },
@@ -58,11 +56,9 @@ export const communicationIdentityCreateOperation: OperationDescriptor<undefined
 
 /** `DELETE /identities/{id}` (CommunicationIdentity_Delete): Delete the identity, revoke all tokens for the identity and delete all associated data. */
 export const communicationIdentityDeleteOperation: OperationDescriptor<{ id: string }, undefined, undefined> = {
-  operationId: "CommunicationIdentity_Delete",
   method: "DELETE",
   path: "/identities/{id}",
   pathParams: ["id"],
-  buildPath: (params) => "/identities/" + encodeURIComponent(params.id),
   successStatuses: [204],
   deserialize: {},
   deserializeError: deserializeCommunicationErrorResponse,
@@ -71,11 +67,9 @@ export const communicationIdentityDeleteOperation: OperationDescriptor<{ id: str
 
 /** `POST /identities/{id}/:revokeAccessTokens` (CommunicationIdentity_RevokeAccessTokens): Revoke all access tokens for the specific identity. */
 export const communicationIdentityRevokeAccessTokensOperation: OperationDescriptor<{ id: string }, undefined, undefined> = {
-  operationId: "CommunicationIdentity_RevokeAccessTokens",
   method: "POST",
   path: "/identities/{id}/:revokeAccessTokens",
   pathParams: ["id"],
-  buildPath: (params) => "/identities/" + encodeURIComponent(params.id) + "/:revokeAccessTokens",
   successStatuses: [204],
   deserialize: {},
   deserializeError: deserializeCommunicationErrorResponse,
@@ -84,11 +78,9 @@ export const communicationIdentityRevokeAccessTokensOperation: OperationDescript
 
 /** `POST /teamsUser/:exchangeAccessToken` (CommunicationIdentity_ExchangeTeamsUserAccessToken): Exchange an Entra ID access token of a Teams user for a new Communication Identity access token with a matching expiration time. */
 export const communicationIdentityExchangeTeamsUserAccessTokenOperation: OperationDescriptor<undefined, TeamsUserExchangeTokenRequest, CommunicationIdentityAccessToken> = {
-  operationId: "CommunicationIdentity_ExchangeTeamsUserAccessToken",
   method: "POST",
   path: "/teamsUser/:exchangeAccessToken",
   pathParams: [],
-  buildPath: () => "/teamsUser/:exchangeAccessToken",
   body: { required: true, mediaType: "application/json", serialize: serializeTeamsUserExchangeTokenRequest },
   successStatuses: [200],
   deserialize: { 200: deserializeCommunicationIdentityAccessToken },
@@ -98,11 +90,9 @@ export const communicationIdentityExchangeTeamsUserAccessTokenOperation: Operati
 
 /** `POST /identities/{id}/:issueAccessToken` (CommunicationIdentity_IssueAccessToken): Issue a new token for an identity. */
 export const communicationIdentityIssueAccessTokenOperation: OperationDescriptor<{ id: string }, CommunicationIdentityAccessTokenRequest, CommunicationIdentityAccessToken> = {
-  operationId: "CommunicationIdentity_IssueAccessToken",
   method: "POST",
   path: "/identities/{id}/:issueAccessToken",
   pathParams: ["id"],
-  buildPath: (params) => "/identities/" + encodeURIComponent(params.id) + "/:issueAccessToken",
   body: { required: true, mediaType: "application/json", serialize: serializeCommunicationIdentityAccessTokenRequest },
   successStatuses: [200],
   deserialize: { 200: deserializeCommunicationIdentityAccessToken },
@@ -112,11 +102,9 @@ export const communicationIdentityIssueAccessTokenOperation: OperationDescriptor
 
 /** `GET /identities/{id}` (CommunicationIdentity_Get): Get an identity by its id. */
 export const communicationIdentityGetOperation: OperationDescriptor<{ id: string }, undefined, CommunicationIdentity> = {
-  operationId: "CommunicationIdentity_Get",
   method: "GET",
   path: "/identities/{id}",
   pathParams: ["id"],
-  buildPath: (params) => "/identities/" + encodeURIComponent(params.id),
   successStatuses: [200],
   deserialize: { 200: deserializeCommunicationIdentity },
   deserializeError: deserializeCommunicationErrorResponse,
@@ -125,11 +113,9 @@ export const communicationIdentityGetOperation: OperationDescriptor<{ id: string
 
 /** `POST /access/teamsExtension/:exchangeAccessToken` (TeamsExtensionToken_Exchange): Exchanges a Teams Phone token for an ACS user access token. */
 export const teamsExtensionTokenExchangeOperation: OperationDescriptor<undefined, TeamsExtensionExchangeTokenRequest, CommunicationIdentityAccessTokenResult> = {
-  operationId: "TeamsExtensionToken_Exchange",
   method: "POST",
   path: "/access/teamsExtension/:exchangeAccessToken",
   pathParams: [],
-  buildPath: () => "/access/teamsExtension/:exchangeAccessToken",
   body: { required: true, mediaType: "application/json", serialize: serializeTeamsExtensionExchangeTokenRequest },
   successStatuses: [200],
   deserialize: { 200: deserializeCommunicationIdentityAccessTokenResult },
@@ -139,11 +125,9 @@ export const teamsExtensionTokenExchangeOperation: OperationDescriptor<undefined
 
 /** `GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` (TeamsExtensionAssignment_Get): Get Teams Phone access assignment by object id. */
 export const teamsExtensionAssignmentGetOperation: OperationDescriptor<{ tenantId: string; objectId: string }, undefined, TeamsExtensionAssignmentResponse> = {
-  operationId: "TeamsExtensionAssignment_Get",
   method: "GET",
   path: "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
   pathParams: ["tenantId", "objectId"],
-  buildPath: (params) => "/access/teamsExtension/tenants/" + encodeURIComponent(params.tenantId) + "/assignments/" + encodeURIComponent(params.objectId),
   successStatuses: [200],
   deserialize: { 200: deserializeTeamsExtensionAssignmentResponse },
   deserializeError: deserializeCommunicationErrorResponse,
@@ -152,11 +136,9 @@ export const teamsExtensionAssignmentGetOperation: OperationDescriptor<{ tenantI
 
 /** `PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` (TeamsExtensionAssignment_Upsert): Creates or replaces a Teams Phone access assignment. */
 export const teamsExtensionAssignmentUpsertOperation: OperationDescriptor<{ tenantId: string; objectId: string }, TeamsExtensionAssignmentCreateOrUpdateRequest, TeamsExtensionAssignmentResponse> = {
-  operationId: "TeamsExtensionAssignment_Upsert",
   method: "PUT",
   path: "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
   pathParams: ["tenantId", "objectId"],
-  buildPath: (params) => "/access/teamsExtension/tenants/" + encodeURIComponent(params.tenantId) + "/assignments/" + encodeURIComponent(params.objectId),
   body: { required: true, mediaType: "application/json", serialize: serializeTeamsExtensionAssignmentCreateOrUpdateRequest },
   successStatuses: [200, 201],
   deserialize: { 200: deserializeTeamsExtensionAssignmentResponse, 201: deserializeTeamsExtensionAssignmentResponse },
@@ -166,11 +148,9 @@ export const teamsExtensionAssignmentUpsertOperation: OperationDescriptor<{ tena
 
 /** `DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` (TeamsExtensionAssignment_Delete): Removes a Teams Phone access assignment. */
 export const teamsExtensionAssignmentDeleteOperation: OperationDescriptor<{ tenantId: string; objectId: string }, undefined, undefined> = {
-  operationId: "TeamsExtensionAssignment_Delete",
   method: "DELETE",
   path: "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}",
   pathParams: ["tenantId", "objectId"],
-  buildPath: (params) => "/access/teamsExtension/tenants/" + encodeURIComponent(params.tenantId) + "/assignments/" + encodeURIComponent(params.objectId),
   successStatuses: [204],
   deserialize: {},
   deserializeError: deserializeCommunicationErrorResponse,
@@ -179,11 +159,9 @@ export const teamsExtensionAssignmentDeleteOperation: OperationDescriptor<{ tena
 
 /** `POST /access/entra/:exchangeAccessToken` (EntraIdToken_Exchange): Exchanges an Entra ID token for an ACS user access token. */
 export const entraIdTokenExchangeOperation: OperationDescriptor<undefined, EntraExchangeTokenRequest, CommunicationIdentityAccessTokenResult> = {
-  operationId: "EntraIdToken_Exchange",
   method: "POST",
   path: "/access/entra/:exchangeAccessToken",
   pathParams: [],
-  buildPath: () => "/access/entra/:exchangeAccessToken",
   body: { required: true, mediaType: "application/json", serialize: serializeEntraExchangeTokenRequest },
   successStatuses: [200],
   deserialize: { 200: deserializeCommunicationIdentityAccessTokenResult },
@@ -193,11 +171,9 @@ export const entraIdTokenExchangeOperation: OperationDescriptor<undefined, Entra
 
 /** `GET /access/entra/assignments` (EntraIdAssignments_List): Lists Entra access assignments. */
 export const entraIdAssignmentsListOperation: OperationDescriptor<undefined, undefined, EntraAssignmentsResponse> = {
-  operationId: "EntraIdAssignments_List",
   method: "GET",
   path: "/access/entra/assignments",
   pathParams: [],
-  buildPath: () => "/access/entra/assignments",
   successStatuses: [200],
   deserialize: { 200: deserializeEntraAssignmentsResponse },
   deserializeError: deserializeCommunicationErrorResponse,
@@ -206,11 +182,9 @@ export const entraIdAssignmentsListOperation: OperationDescriptor<undefined, und
 
 /** `PATCH /access/entra/assignments` (EntraIdAssignments_Update): Updates Entra access assignments in bulk. */
 export const entraIdAssignmentsUpdateOperation: OperationDescriptor<undefined, EntraAssignmentUpdateBulkRequest, EntraAssignmentsResponse | undefined> = {
-  operationId: "EntraIdAssignments_Update",
   method: "PATCH",
   path: "/access/entra/assignments",
   pathParams: [],
-  buildPath: () => "/access/entra/assignments",
   body: { required: true, mediaType: "application/merge-patch+json", serialize: serializeEntraAssignmentUpdateBulkRequest },
   successStatuses: [200, 204],
   deserialize: { 200: deserializeEntraAssignmentsResponse },
@@ -220,11 +194,9 @@ export const entraIdAssignmentsUpdateOperation: OperationDescriptor<undefined, E
 
 /** `GET /access/entra/assignments/{objectId}` (EntraIdAssignment_Get): Get Entra access assignment by object id. */
 export const entraIdAssignmentGetOperation: OperationDescriptor<{ objectId: string }, undefined, EntraAssignment> = {
-  operationId: "EntraIdAssignment_Get",
   method: "GET",
   path: "/access/entra/assignments/{objectId}",
   pathParams: ["objectId"],
-  buildPath: (params) => "/access/entra/assignments/" + encodeURIComponent(params.objectId),
   successStatuses: [200],
   deserialize: { 200: deserializeEntraAssignment },
   deserializeError: deserializeCommunicationErrorResponse,
@@ -233,11 +205,9 @@ export const entraIdAssignmentGetOperation: OperationDescriptor<{ objectId: stri
 
 /** `PUT /access/entra/assignments/{objectId}` (EntraIdAssignment_Upsert): Creates or replaces an Entra access assignment. */
 export const entraIdAssignmentUpsertOperation: OperationDescriptor<{ objectId: string }, EntraAssignmentCreateOrUpdateRequest, EntraAssignment> = {
-  operationId: "EntraIdAssignment_Upsert",
   method: "PUT",
   path: "/access/entra/assignments/{objectId}",
   pathParams: ["objectId"],
-  buildPath: (params) => "/access/entra/assignments/" + encodeURIComponent(params.objectId),
   body: { required: true, mediaType: "application/json", serialize: serializeEntraAssignmentCreateOrUpdateRequest },
   successStatuses: [200, 201],
   deserialize: { 200: deserializeEntraAssignment, 201: deserializeEntraAssignment },
@@ -247,11 +217,9 @@ export const entraIdAssignmentUpsertOperation: OperationDescriptor<{ objectId: s
 
 /** `DELETE /access/entra/assignments/{objectId}` (EntraIdAssignment_Delete): Removes an Entra access assignment. */
 export const entraIdAssignmentDeleteOperation: OperationDescriptor<{ objectId: string }, undefined, undefined> = {
-  operationId: "EntraIdAssignment_Delete",
   method: "DELETE",
   path: "/access/entra/assignments/{objectId}",
   pathParams: ["objectId"],
-  buildPath: (params) => "/access/entra/assignments/" + encodeURIComponent(params.objectId),
   successStatuses: [204],
   deserialize: {},
   deserializeError: deserializeCommunicationErrorResponse,

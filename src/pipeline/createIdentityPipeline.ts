@@ -15,8 +15,8 @@ import { isNodeLike } from "@azure/core-util";
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
 
-// Diagnostic headers the service sends; none carries a secret, so logs may show them.
-const serviceHeaderNames = ["MS-CV", "api-supported-versions", "X-Processing-Time", "x-ms-content-sha256"];
+// MS-CV is the service's correlation id (what support asks for); it carries no secret.
+const serviceHeaderNames = ["MS-CV"];
 const userAgentPackage = `azsdk-js-communication-identity/${packageVersion}`;
 
 /**

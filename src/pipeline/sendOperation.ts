@@ -70,7 +70,7 @@ function buildRequest<TPathParams, TBody, TResult>(
     for (const name of Object.keys(tracingHeaders)) headers.set(name, tracingHeaders[name]);
   }
   return createPipelineRequest({
-    url: context.endpoint + operation.buildPath(pathParams) + context.query,
+    url: context.endpoint + fillPath(operation.path, operation.pathParams, pathParams) + context.query,
     method: operation.method,
     headers,
     body: operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined,
@@ -81,6 +81,13 @@ function buildRequest<TPathParams, TBody, TResult>(
     onUploadProgress: requestOptions?.onUploadProgress,
     onDownloadProgress: requestOptions?.onDownloadProgress,
   });
+}
+
+/** Fills `{name}` placeholders of a path template, each value encoded with encodeURIComponent. */
+function fillPath<TPathParams>(template: string, names: readonly (keyof TPathParams & string)[], params: TPathParams): string {
+  let path = template;
+  for (const name of names) path = path.replace(`{${name}}`, encodeURIComponent(String(params[name])));
+  return path;
 }
 
 function readResponse<TPathParams, TBody, TResult>(
@@ -127,32 +134,25 @@ function shouldDeserialize(options: OperationOptions, response: PipelineResponse
   return typeof setting === "function" ? setting(response) : setting;
 }
 
-const PARSE_FAILED = Symbol("parse failed");
-
+/** The parsed body, or undefined when it is empty or not JSON (JSON.parse never yields undefined). */
 function parseJson(text: string): unknown {
-  if (text === "") return PARSE_FAILED;
   try {
     return JSON.parse(text);
   } catch {
-    return PARSE_FAILED;
+    return undefined;
   }
 }
 
-// Reason phrases for the statuses this service answers with; others print as the bare number.
+// Reason phrases for the error statuses that often come with an empty body; others print as the bare number.
 const STATUS_TEXT: Record<number, string> = {
-  200: "OK",
-  201: "Created",
-  204: "No Content",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
-  409: "Conflict",
   429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
-  504: "Gateway Timeout",
 };
 
 const describeStatus = (status: number): string => `${status} ${STATUS_TEXT[status] ?? ""}`.trim();
@@ -168,7 +168,7 @@ function createStatusError<TPathParams, TBody, TResult>(
   const parsed = parseJson(bodyText);
   const serviceError = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   let details: unknown;
-  if (parsed !== PARSE_FAILED) {
+  if (parsed !== undefined) {
     response.parsedBody = parsed;
     details = typeof serviceError === "object" && operation.deserializeError ? operation.deserializeError(parsed as WireObject) : parsed;
   }

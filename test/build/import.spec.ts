@@ -81,9 +81,9 @@ describe("the built package", () => {
   it("tree-shakes the operations the client does not use", () => {
     for (const file of [join(dist, "index.js"), join(dist, "browser", "index.js")]) {
       const code = readFileSync(file, "utf8");
-      expect(code).not.toContain("TeamsExtensionAssignment");
-      expect(code).not.toContain("EntraIdAssignment");
-      expect(code).toContain("CommunicationIdentity_IssueAccessToken");
+      expect(code).not.toContain("/access/teamsExtension/");
+      expect(code).not.toContain("/access/entra/");
+      expect(code).toContain("/identities/{id}/:issueAccessToken");
     }
   });
 
