@@ -71,7 +71,14 @@ async function browserProjects(executablePath: string): Promise<TestProjectInlin
     },
     {
       extends: true,
-      test: { name: "browser-page", include: ["test/browser/page/**/*.spec.ts"], environment: "node", testTimeout: 15_000 },
+      test: {
+        name: "browser-page",
+        include: ["test/browser/page/**/*.spec.ts"],
+        environment: "node",
+        testTimeout: 15_000,
+        // After the browser project, so only one Chromium runs at a time.
+        sequence: { groupOrder: 1 },
+      },
     },
   ];
 }
