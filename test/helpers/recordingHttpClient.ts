@@ -14,6 +14,8 @@ export interface RecordedAttempt {
   body: string;
   /** The status, or the error's code/name once settled; undefined while in flight. */
   outcome?: number | string;
+  /** The response body as received (empty for errors and bodiless answers). */
+  responseText?: string;
 }
 
 export interface RecordingHttpClient extends HttpClient {
@@ -36,6 +38,7 @@ export function createRecordingHttpClient(inner: HttpClient = createHttpClient()
       try {
         const response = await inner.sendRequest(request);
         attempt.outcome = response.status;
+        attempt.responseText = response.bodyAsText ?? "";
         return response;
       } catch (error) {
         const failure = error as { code?: unknown; name?: string };
