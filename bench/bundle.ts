@@ -1,7 +1,7 @@
 // Browser bundle size of the same small app (bench/apps/) built against ours and the official
 // package: esbuild, ESM, minified, platform browser; then gzip level 9. Metafiles land in
 // bench/.tmp/ so the biggest inputs can be looked up (esbuild's analyzeMetafile or esbuild.github.io/analyze).
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -26,23 +26,23 @@ export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>
 }
 
 /**
- * Makes `communication-identity` resolvable as a package (node_modules/<name> → repo root) so
+ * Makes `communication-identity` resolvable as a package (node_modules/<name> → the package) so
  * esbuild applies the package's "exports" map and picks the "browser" condition, as an app would.
  */
-function selfResolveDir(tmpDir: string): string {
+function selfResolveDir(tmpDir: string, packageDir: string): string {
   const modulesDir = join(tmpDir, "resolve", "node_modules");
   const link = join(modulesDir, "communication-identity");
   mkdirSync(modulesDir, { recursive: true });
-  if (existsSync(link)) rmSync(link);
-  symlinkSync(repoRoot, link, "dir");
+  rmSync(link, { force: true });
+  symlinkSync(packageDir, link, "dir");
   return modulesDir;
 }
 
-export function oursBrowserBuildMissing(): string | undefined {
-  return existsSync(join(repoRoot, "dist/browser/index.js")) ? undefined : "not built (dist/browser/index.js missing)";
-}
-
-export async function measureBundle(which: "official" | "ours", tmpDir: string): Promise<BundleSize> {
+/**
+ * Bundles bench/apps/<which>.mjs. For "ours", `packageDir` is the package to resolve
+ * `communication-identity` to (the run's copy of the build; default: the repo itself).
+ */
+export async function measureBundle(which: "official" | "ours", tmpDir: string, packageDir = repoRoot): Promise<BundleSize> {
   const outfile = join(tmpDir, `bundle-${which}.js`);
   const result = await build({
     entryPoints: [join(benchDir, "apps", `${which}.mjs`)],
@@ -55,7 +55,7 @@ export async function measureBundle(which: "official" | "ours", tmpDir: string):
     metafile: true,
     outfile,
     logLevel: "silent",
-    nodePaths: which === "ours" ? [selfResolveDir(tmpDir)] : [],
+    nodePaths: which === "ours" ? [selfResolveDir(tmpDir, packageDir)] : [],
   });
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
   if (!output) throw new Error(`esbuild produced no JS for ${which}`);

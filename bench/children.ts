@@ -131,12 +131,16 @@ export function startCannedServerChild(wrapper: string[] = []): Promise<RunningC
   });
 }
 
-/** Starts bench/emulatorWorker.mjs (the built emulator) and resolves with its connection string. */
-export function startEmulatorChild(wrapper: string[] = []): Promise<RunningChild & { connectionString: string }> {
+/** Starts bench/emulatorWorker.mjs on the given emulator build and resolves with its connection string. */
+export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []): Promise<RunningChild & { connectionString: string }> {
   const script = `${benchDir}emulatorWorker.mjs`;
   const [command, ...argv] = [...wrapper, process.execPath, script];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const child = spawn(command, argv, {
+      cwd: repoRoot,
+      env: { ...process.env, BENCH_EMULATOR_ENTRY: emulatorEntry },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
     let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {

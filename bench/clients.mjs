@@ -1,19 +1,18 @@
 // The three clients under test behind one shape, so every measurement treats them alike:
-// "ours" (this package, by its own name, so the exports map is what Node resolves),
+// "ours" (this package's build, see oursSpecifier),
 // "official" (@azure/communication-identity@1.3.1) and "floor" (bench/floorClient.mjs).
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 
 export const CLIENTS = ["official", "floor", "ours"];
 export const SCOPES = ["chat", "voip"];
 
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-export const OURS_NODE_ENTRY = `${repoRoot}dist/index.js`;
-
-/** Why a client cannot run yet, or undefined when it can. */
-export function notBuiltReason(which) {
-  if (which === "ours" && !existsSync(OURS_NODE_ENTRY)) return "not built (dist/index.js missing: run npx tsup)";
-  return undefined;
+/**
+ * Where "ours" comes from: the run's private copy of dist/ (BENCH_OURS_ENTRY, set by bench/run.ts so a
+ * rebuild mid-run cannot break it), else the package by its own name (the exports map, as users get it).
+ */
+export function oursSpecifier() {
+  const entry = process.env.BENCH_OURS_ENTRY;
+  return entry ? pathToFileURL(entry).href : "communication-identity";
 }
 
 /** Imports the client's module; returns the module and how long the import took, in ms. */
@@ -21,7 +20,7 @@ export async function importClientModule(which) {
   const started = performance.now();
   let module;
   if (which === "official") module = await import("@azure/communication-identity");
-  else if (which === "ours") module = await import("communication-identity");
+  else if (which === "ours") module = await import(oursSpecifier());
   else if (which === "floor") module = await import("./floorClient.mjs");
   else throw new Error(`unknown client ${which}`);
   return { module, importMs: performance.now() - started };

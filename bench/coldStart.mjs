@@ -4,12 +4,18 @@
 //   node bench/coldStart.mjs <official|ours|floor> first-response <endpoint>
 //       imports, constructs, sends createUserAndToken, prints {"importMs":…,"sinceStartMs":…} on success.
 // The parent times spawn → that line. The access key comes from BENCH_ACCESS_KEY.
+import { pathToFileURL } from "node:url";
+
 const [which, mode, endpoint] = process.argv.slice(2);
 
 const started = performance.now();
 let module;
 if (which === "official") module = await import("@azure/communication-identity");
-else if (which === "ours") module = await import("communication-identity");
+else if (which === "ours") {
+  // The run's private copy of dist/ (see clients.mjs), else the package by its own name.
+  const entry = process.env.BENCH_OURS_ENTRY;
+  module = await import(entry ? pathToFileURL(entry).href : "communication-identity");
+}
 else if (which === "floor") module = await import("./floorClient.mjs");
 else throw new Error(`unknown client ${which}`);
 const importMs = performance.now() - started;

@@ -1,7 +1,11 @@
-// Runs the emulator (dist/emulator/index.js) alone in this process so the parent can load it from
-// outside. Sends {"connectionString":…} to the parent over IPC (not stdout: it holds the key) and
-// stays up until the parent disconnects.
-const { startIdentityEmulator } = await import("../dist/emulator/index.js");
+// Runs the emulator alone in this process so the parent can load it from outside: the run's private
+// copy of dist/emulator (BENCH_EMULATOR_ENTRY), else ../dist/emulator/index.js. Sends
+// {"connectionString":…} to the parent over IPC (not stdout: it holds the key) and stays up until
+// the parent disconnects.
+import { pathToFileURL } from "node:url";
+
+const entry = process.env.BENCH_EMULATOR_ENTRY;
+const { startIdentityEmulator } = await import(entry ? pathToFileURL(entry).href : "../dist/emulator/index.js");
 const emulator = await startIdentityEmulator({ port: 0 });
 process.send({ connectionString: emulator.connectionString });
 process.on("disconnect", async () => {

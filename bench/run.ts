@@ -5,10 +5,11 @@
 // (add --require-built in CI, where dist/ is built first, so a missing build counts as a failure).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { measureBundle, oursBrowserBuildMissing } from "./bundle.js";
+import { measureBundle } from "./bundle.js";
+import { snapshotOurBuild, type OurBuildResult } from "./snapshot.js";
 import { benchDir, repoRoot, runNodeChild, startCannedServerChild, startEmulatorChild, type RunningChild } from "./children.js";
 import { createFloorClient, parseBenchConnectionString } from "./floorClient.mjs";
 import { CLIENT_COLUMNS, renderMarkdown, renderTable, type Cell, type ClientName, type Figure } from "./report.js";
@@ -27,9 +28,6 @@ function rotated<T>(items: readonly T[], round: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function oursMissing(): string | undefined {
-  return existsSync(join(repoRoot, "dist/index.js")) ? undefined : "not built (dist/index.js missing: run npx tsup)";
-}
 
 
 interface ThroughputPhase {
@@ -40,12 +38,13 @@ interface ThroughputPhase {
   p99Ms: number;
 }
 
-async function measureClients(plan: Plan, port: number, accessKey: string, data: Collector, log: (line: string) => void) {
+async function measureClients(plan: Plan, port: number, accessKey: string, ourBuild: OurBuildResult, data: Collector, log: (line: string) => void) {
   const endpoint = `http://127.0.0.1:${port}/`;
-  const env = { BENCH_ACCESS_KEY: accessKey };
+  const env: Record<string, string> = { BENCH_ACCESS_KEY: accessKey };
+  if (ourBuild.ok) env.BENCH_OURS_ENTRY = ourBuild.build.nodeEntry;
   const secrets = [accessKey];
   const worker = join(benchDir, "clientWorker.mjs");
-  const ours = oursMissing();
+  const ours = ourBuild.ok ? undefined : ourBuild.reason;
 
   for (let round = 0; round < plan.rounds; round++) {
     log(`round ${round + 1}/${plan.rounds}: CPU, ops/s, latency`);
@@ -129,18 +128,19 @@ async function measureClients(plan: Plan, port: number, accessKey: string, data:
   }
 }
 
-async function measureBundles(tmpDir: string, data: Collector, log: (line: string) => void): Promise<string[]> {
+async function measureBundles(tmpDir: string, ourBuild: OurBuildResult, data: Collector, log: (line: string) => void): Promise<string[]> {
   const composition: string[] = [];
   log("browser bundles (esbuild, ESM, minified, gzip -9)");
   for (const which of ["official", "ours"] as const) {
-    const missing = which === "ours" ? oursBrowserBuildMissing() : undefined;
+    const missing =
+      which !== "ours" ? undefined : !ourBuild.ok ? ourBuild.reason : ourBuild.build.hasBrowserBuild ? undefined : "not built (dist/browser/index.js missing)";
     if (missing) {
       data.notBuilt("bundle.min.ours", missing);
       data.notBuilt("bundle.gzip.ours", missing);
       continue;
     }
     try {
-      const size = await measureBundle(which, tmpDir);
+      const size = await measureBundle(which, tmpDir, ourBuild.ok ? ourBuild.build.packageDir : undefined);
       data.add(`bundle.min.${which}`, size.minifiedBytes);
       data.add(`bundle.gzip.${which}`, size.gzipBytes);
       const parts = size.byPackage.map(([name, bytes]) => `${name} ${bytes.toLocaleString("en-US")}`).join(", ");
@@ -154,16 +154,18 @@ async function measureBundles(tmpDir: string, data: Collector, log: (line: strin
 }
 
 /** Drives the emulator with the floor client at 64 in flight, signed with the emulator's own key. */
-async function measureEmulator(plan: Plan, pin: string[], data: Collector, log: (line: string) => void) {
-  if (!existsSync(join(repoRoot, "dist/emulator/index.js"))) {
-    data.notBuilt("emulator.throughput.ours", "not built (dist/emulator/index.js missing)");
-    data.notBuilt("emulator.p99.ours", "not built (dist/emulator/index.js missing)");
+async function measureEmulator(plan: Plan, pin: string[], ourBuild: OurBuildResult, data: Collector, log: (line: string) => void) {
+  const emulatorEntry = ourBuild.ok ? ourBuild.build.emulatorEntry : undefined;
+  if (!emulatorEntry) {
+    const reason = ourBuild.ok ? "not built (dist/emulator/index.js missing)" : ourBuild.reason;
+    data.notBuilt("emulator.throughput.ours", reason);
+    data.notBuilt("emulator.p99.ours", reason);
     return;
   }
   log(`emulator: ${EMULATOR_IN_FLIGHT} in flight, ${plan.emulatorWindows} windows of ${plan.emulatorWindowMs} ms`);
   let emulator: (RunningChild & { connectionString: string }) | undefined;
   try {
-    emulator = await startEmulatorChild(pin);
+    emulator = await startEmulatorChild(emulatorEntry, pin);
     const { endpoint, accessKey } = parseBenchConnectionString(emulator.connectionString);
     const client = createFloorClient({ endpoint, accessKey, apiVersion: "2025-03-02-preview" });
     const user = await client.createUser();
@@ -259,14 +261,17 @@ async function main() {
   const accessKey = randomBytes(32).toString("base64");
   const pin = taskset();
 
+  log("copying dist/ (ours) so a rebuild during the run cannot break it");
+  const ourBuild = await snapshotOurBuild(tmpDir);
+  if (!ourBuild.ok) log(`ours: ${ourBuild.reason}`);
   const server = await startCannedServerChild();
   try {
-    await measureClients(plan, server.port, accessKey, data, log);
+    await measureClients(plan, server.port, accessKey, ourBuild, data, log);
   } finally {
     await server.stop();
   }
-  const bundleComposition = await measureBundles(tmpDir, data, log);
-  await measureEmulator(plan, pin, data, log);
+  const bundleComposition = await measureBundles(tmpDir, ourBuild, data, log);
+  await measureEmulator(plan, pin, ourBuild, data, log);
 
   const figures = buildFigures(data);
   const targets = evaluateTargets(figures);
@@ -280,7 +285,7 @@ async function main() {
     ["machine", `${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`],
     ["Node", process.version],
     ["commit", gitCommit()],
-    ["ours", oursMissing() ?? "dist/ (built)"],
+    ["ours", ourBuild.ok ? `copy of dist/ built ${ourBuild.build.builtAt.toISOString()}` : ourBuild.reason],
     ["load average (1 min) before → after", `${loadBefore[0].toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`],
     ["rounds", `${plan.rounds} (medians; min–max in brackets), cold start ${plan.coldRuns} processes per figure`],
     ["ops per child", `warm-up ${plan.warmupOps} at 32 in flight, then ${plan.opsAt[32]} measured at 32 in flight, then ${plan.opsAt[1]} at 1; heap: ${plan.heapOps} ops`],
