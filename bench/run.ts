@@ -210,7 +210,7 @@ function figure(data: Collector, id: string, section: string, name: string, unit
   return { id, section, name, unit, digits, cells };
 }
 
-export function buildFigures(data: Collector): Figure[] {
+export function buildFigures(data: Collector, plan: Plan): Figure[] {
   const figures: Figure[] = [];
   for (const op of OPS) {
     for (const inFlight of IN_FLIGHT) {
@@ -225,7 +225,7 @@ export function buildFigures(data: Collector): Figure[] {
   figures.push(figure(data, "bundle.gzip", "browser bundle of the same small app", "gzip -9", "B", 0, ["official", "ours"]));
   figures.push(figure(data, "cold.import", "cold start (fresh processes)", "bare import", "ms", 1));
   figures.push(figure(data, "cold.firstResponse", "cold start (fresh processes)", "process start → first response", "ms", 1));
-  figures.push(figure(data, "heap.growth", "memory", "heap growth after the ops (--expose-gc)", "KB", 0));
+  figures.push(figure(data, "heap.growth", "memory", `heap growth after ${plan.heapOps.toLocaleString("en-US")} ops (--expose-gc)`, "KB", 0));
   figures.push(figure(data, "emulator.throughput", "emulator (ours column), 64 in flight, one core", "signed req/s", "req/s", 0, ["ours"]));
   figures.push(figure(data, "emulator.p99", "emulator (ours column), 64 in flight, one core", "p99 latency", "ms", 2, ["ours"]));
   return figures;
@@ -273,7 +273,7 @@ async function main() {
   const bundleComposition = await measureBundles(tmpDir, ourBuild, data, log);
   await measureEmulator(plan, pin, ourBuild, data, log);
 
-  const figures = buildFigures(data);
+  const figures = buildFigures(data, plan);
   const targets = evaluateTargets(figures);
   const elapsed = (performance.now() - started) / 1000;
   const cpu = os.cpus();
@@ -299,6 +299,7 @@ async function main() {
     "Heap: node --expose-gc, warm-up, gc(), heapUsed, ops alternating createUserAndToken/getToken at 32 in flight, gc(), heapUsed.",
     `Emulator: dist/emulator in its own process${pin.length ? " pinned to one core with taskset -c 0" : ""}, driven from the bench process by the floor client (issueAccessToken, signed with the emulator's key).`,
     "Reference figures measured before (Node 20, 2 cores): official ~170 µs CPU/op at 32 in flight and ~300 µs at 1, floor ~50 µs; official bundle 73,410 B / 23,020 B gzip; official cold start ~140 ms vs floor ~60 ms.",
+    "Ratios are ours÷official, ours÷floor, official÷floor of the medians: below 1× is better for every figure except throughput (ops/s, req/s), where above 1× is better.",
     "The machine is shared: treat single figures with care, compare ratios (measured interleaved) rather than absolute values across runs.",
   ];
   const title = plan.quick ? "Benchmark smoke (--quick: tiny counts, figures are not meaningful)" : "Benchmark results";
