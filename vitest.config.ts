@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
-import { chromiumArgs, chromiumInstallHint, findChromium } from "./test/browser/chromium.js";
+import { chromiumArgs, chromiumInstallHint, chromiumRequiredInCi, findChromium } from "./test/browser/chromium.js";
 import { createEmulatorTls } from "./test/browser/emulatorTls.js";
 
 const nodeProject: TestProjectInlineConfiguration = {
@@ -86,8 +86,12 @@ async function browserProjects(executablePath: string): Promise<TestProjectInlin
 const chromium = findChromium();
 if (chromium === undefined) {
   // Under CI a missing browser must fail the run, never pass as a silent skip.
-  if (process.env.CI === "true") throw new Error(`CI=true but Chromium is missing. ${chromiumInstallHint}`);
-  console.warn(chromiumInstallHint);
+  if (process.env.CI === "true") throw new Error(chromiumRequiredInCi);
+  // Vitest may evaluate this file more than once per run: say it once.
+  const said = Symbol.for("communication-identity.browser-tests.skip-said");
+  const scope = globalThis as Record<symbol, unknown>;
+  if (!scope[said]) console.warn(chromiumInstallHint);
+  scope[said] = true;
 }
 
 export default defineConfig({

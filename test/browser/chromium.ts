@@ -13,6 +13,10 @@ export const chromiumArgs = ["--no-sandbox", "--headless", "--disable-gpu", "--d
 export const chromiumInstallHint =
   "Browser tests skipped: Chromium not found. Install it (Debian/Ubuntu: `sudo apt-get install -y chromium`) or set CHROMIUM_PATH.";
 
+/** Why a CI run stops when Chromium is missing. */
+export const chromiumRequiredInCi =
+  "CI=true and Chromium is missing, so the browser tests cannot run. Install it (Debian/Ubuntu: `apt-get install -y chromium`) or set CHROMIUM_PATH.";
+
 /** `CHROMIUM_PATH`, else `/usr/bin/chromium`, else `chromium`/`chromium-browser` on the PATH. */
 export function findChromium(): string | undefined {
   const fromEnv = process.env.CHROMIUM_PATH;

@@ -16,7 +16,10 @@ export interface EmulatorTls {
 
 const handoff = Symbol.for("communication-identity.browser-tests.tls");
 
+/** Made once per process: vitest may evaluate its config more than once, and the pin must match. */
 export async function createEmulatorTls(): Promise<EmulatorTls> {
+  const existing = takeEmulatorTls();
+  if (existing !== undefined) return existing;
   const { cert, key } = await createLocalCertificate();
   const tls = { cert, key, spki: spkiSha256(cert) };
   (globalThis as Record<symbol, unknown>)[handoff] = tls;
