@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startIdentityEmulator } from "../../src/emulator/index.js";
+import { CommunicationIdentityClient } from "../../src/index.js";
 
 // The README's ```ts blocks are type-checked against the package's source, so the docs cannot drift.
 // Each block is a module; one that uses `client` (a CommunicationIdentityClient) or `user` (a
@@ -153,6 +155,33 @@ describe("README code", () => {
       expect.stringMatching(/^README\.md:1: Type 'number' is not assignable to type 'string'/),
       expect.stringMatching(/^README\.md:2: .*'expiresInMinutes' does not exist in type 'GetTokenOptions'/),
     ]);
+  });
+});
+
+describe("README snippets", () => {
+  // Snippets with neither imports, declarations nor <placeholders> run against the emulator, each with
+  // a fresh `user`, so their code is shown to work, not only to compile.
+  const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...args: unknown[]) => Promise<void>;
+  const runnable = blocks.filter((block) => !/^(import|declare)\s/m.test(block.code) && !block.code.includes("<"));
+
+  it("run against the emulator", async () => {
+    expect(runnable.length).toBeGreaterThanOrEqual(8);
+    const emulator = await startIdentityEmulator({ port: 0 });
+    try {
+      const client = new CommunicationIdentityClient(emulator.connectionString, emulator.clientOptions());
+      for (const block of runnable) {
+        const js = ts.transpileModule(block.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+        const logged: unknown[][] = [];
+        const snippet = new AsyncFunction("client", "user", "console", `{\n${js.replace(/^export \{\};$/m, "")}\n}`);
+        const user = await client.createUser();
+        await snippet(client, user, { log: (...args: unknown[]) => logged.push(args) }).catch((error: Error) => {
+          throw new Error(`README.md:${block.line}: ${error.message}`);
+        });
+        if (block.code.includes("again.communicationUserId === sally.communicationUserId")) expect(logged[0]).toEqual([true]);
+      }
+    } finally {
+      await emulator.close();
+    }
   });
 });
 
