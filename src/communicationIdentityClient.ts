@@ -116,8 +116,7 @@ export class CommunicationIdentityClient {
    */
   async createUser(options: CreateUserOptions = {}): Promise<CommunicationUserIdentifier> {
     checkOptions(options);
-    const customId = options.customId;
-    if (customId !== undefined) this.#requireVersion(propertyApiVersions[CUSTOM_ID], "customId");
+    const customId = this.#checkCustomId(options.customId);
     const body = customId === undefined ? undefined : { customId };
     return this.#call("createUser", communicationIdentityCreateOperation, undefined, body, options, toUser);
   }
@@ -135,9 +134,8 @@ export class CommunicationIdentityClient {
   async createUserAndToken(scopes: TokenScope[], options: CreateUserAndTokenOptions = {}): Promise<CommunicationUserToken> {
     checkScopes(scopes);
     checkOptions(options);
-    const { customId, tokenExpiresInMinutes } = options;
-    if (customId !== undefined) this.#requireVersion(propertyApiVersions[CUSTOM_ID], "customId");
-    const body = { createTokenWithScopes: scopes, expiresInMinutes: tokenExpiresInMinutes, customId };
+    const customId = this.#checkCustomId(options.customId);
+    const body = { createTokenWithScopes: scopes, expiresInMinutes: checkMinutes(options.tokenExpiresInMinutes), customId };
     return this.#call("createUserAndToken", communicationIdentityCreateOperation, undefined, body, options, toUserToken);
   }
 
@@ -183,7 +181,7 @@ export class CommunicationIdentityClient {
     const id = checkUser(user);
     checkScopes(scopes);
     checkOptions(options);
-    const body = { scopes, expiresInMinutes: options.tokenExpiresInMinutes };
+    const body = { scopes, expiresInMinutes: checkMinutes(options.tokenExpiresInMinutes) };
     return this.#call("issueToken", communicationIdentityIssueAccessTokenOperation, { id }, body, options, toAccessToken);
   }
 
@@ -257,6 +255,13 @@ export class CommunicationIdentityClient {
     });
   }
 
+  #checkCustomId(customId: unknown): string | undefined {
+    if (customId === undefined) return undefined;
+    if (typeof customId !== "string") throw new TypeError("options.customId must be a string");
+    this.#requireVersion(propertyApiVersions["CommunicationIdentityCreateRequest.customId"], "customId");
+    return customId;
+  }
+
   /** Rejects before any request when a known api-version lacks what is asked; unknown versions pass. */
   #requireVersion(versions: readonly string[] | undefined, what: string): void {
     const current = this.#apiVersion;
@@ -266,15 +271,22 @@ export class CommunicationIdentityClient {
   }
 }
 
-const CUSTOM_ID = "CommunicationIdentityCreateRequest.customId";
-
 function checkUser(user: CommunicationUserIdentifier): string {
   if (typeof user !== "object" || user === null) throw new TypeError("user must be a { communicationUserId } object");
   return checkString(user.communicationUserId, "user.communicationUserId");
 }
 
+// Scope names and the expiry range are the service's to judge; only JSON-unsafe values stop here.
 function checkScopes(scopes: TokenScope[]): void {
   if (!Array.isArray(scopes)) throw new TypeError("scopes must be an array");
+  scopes.forEach((scope, index) => {
+    if (typeof scope !== "string") throw new TypeError(`scopes[${index}] must be a string`);
+  });
+}
+
+function checkMinutes(minutes: unknown): number | undefined {
+  if (minutes !== undefined && !Number.isFinite(minutes)) throw new TypeError("options.tokenExpiresInMinutes must be a finite number");
+  return minutes as number | undefined;
 }
 
 function checkOptions(options: unknown): void {

@@ -3,7 +3,7 @@
  * info, and returns it without the trailing slash. Throws `Invalid endpoint url <url>`.
  */
 export function validateEndpoint(endpoint: string): string {
-  if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(endpoint)) {
+  if (typeof endpoint === "string" && /^https?:\/\/[^/?#@\s]+\/?$/i.test(endpoint)) {
     try {
       const url = new URL(endpoint);
       return `${url.protocol}//${url.host}`;
@@ -11,5 +11,5 @@ export function validateEndpoint(endpoint: string): string {
       // Falls through to the error below (e.g. an invalid port).
     }
   }
-  throw new Error(`Invalid endpoint url ${endpoint}`);
+  throw new Error(`Invalid endpoint url ${String(endpoint)}`);
 }

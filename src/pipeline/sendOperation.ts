@@ -2,7 +2,6 @@ import type { FullOperationResponse, OperationOptions } from "@azure/core-client
 import {
   createHttpHeaders,
   createPipelineRequest,
-  isRestError,
   RestError,
   type HttpClient,
   type Pipeline,
@@ -38,12 +37,9 @@ export async function sendOperation<TPathParams, TBody, TResult>(
   options: OperationOptions,
 ): Promise<TResult | undefined> {
   const request = buildRequest(context, operation, pathParams, body, options);
-  let response: PipelineResponse;
-  try {
-    response = await context.pipeline.sendRequest(context.httpClient, request);
-  } catch (error) {
-    throw toSendError(error, request);
-  }
+  // Transport failures are already RestErrors carrying the errno code (ECONNREFUSED, …) or
+  // REQUEST_SEND_ERROR: both the default transports and core's produce them.
+  const response = await context.pipeline.sendRequest(context.httpClient, request);
   return readResponse(operation, request, response, options);
 }
 
@@ -76,7 +72,6 @@ function buildRequest<TPathParams, TBody, TResult>(
     body: operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined,
     abortSignal: options.abortSignal,
     timeout: requestOptions?.timeout,
-    tracingOptions: options.tracingOptions,
     allowInsecureConnection: requestOptions?.allowInsecureConnection ?? context.allowInsecureConnection,
     onUploadProgress: requestOptions?.onUploadProgress,
     onDownloadProgress: requestOptions?.onDownloadProgress,
@@ -145,7 +140,6 @@ function parseJson(text: string): unknown {
 
 // Reason phrases for the error statuses that often come with an empty body; others print as the bare number.
 const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
@@ -183,14 +177,4 @@ function createStatusError<TPathParams, TBody, TResult>(
   const error = new RestError(message, { code, statusCode: status, request, response });
   error.details = details;
   return error;
-}
-
-/** Transport failures become RestErrors carrying the errno code (ECONNREFUSED, …) or REQUEST_SEND_ERROR. */
-function toSendError(error: unknown, request: PipelineRequest): unknown {
-  if (isRestError(error) || (error as Error | undefined)?.name === "AbortError") return error;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return new RestError((error as Error | undefined)?.message ?? String(error), {
-    code: typeof code === "string" ? code : RestError.REQUEST_SEND_ERROR,
-    request,
-  });
 }

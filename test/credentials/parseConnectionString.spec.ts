@@ -73,6 +73,11 @@ describe("validateEndpoint", () => {
     },
   );
 
+  it("names a non-string endpoint without failing to print it", () => {
+    expect(() => validateEndpoint(Symbol("endpoint") as unknown as string)).toThrow("Invalid endpoint url Symbol(endpoint)");
+    expect(() => validateEndpoint(undefined as unknown as string)).toThrow("Invalid endpoint url undefined");
+  });
+
   it("the client constructor validates the endpoint with a credential", () => {
     expect(() => new CommunicationIdentityClient("https://x.com/identities", { key: KEY })).toThrow("Invalid endpoint url https://x.com/identities");
   });
