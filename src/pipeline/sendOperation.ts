@@ -72,6 +72,7 @@ function buildRequest<TPathParams, TBody, TResult>(
     body: operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined,
     abortSignal: options.abortSignal,
     timeout: requestOptions?.timeout,
+    tracingOptions: options.tracingOptions,
     allowInsecureConnection: requestOptions?.allowInsecureConnection ?? context.allowInsecureConnection,
     onUploadProgress: requestOptions?.onUploadProgress,
     onDownloadProgress: requestOptions?.onDownloadProgress,
