@@ -65,6 +65,12 @@ describe("samples against a resource given by COMMUNICATION_CONNECTION_STRING (a
     const [result] = await run(["javascript/authenticateWithConnectionString.js"], env);
     expect(result.status).toBe("skipped");
     expect(result.summary).toMatch(/^Skipped: this sample needs an access key/);
+
+    // Entra ID needs COMMUNICATION_ENDPOINT: a connection string alone does not say an identity is signed in.
+    const withConnectionString = environmentWithoutResource({ COMMUNICATION_CONNECTION_STRING: emulator.connectionString });
+    const [entra] = await run(["typescript/authenticateWithTokenCredential.ts"], withConnectionString);
+    expect(entra.status, entra.output).toBe("skipped");
+    expect(entra.summary).toMatch(/^Skipped: this sample needs COMMUNICATION_ENDPOINT/);
   });
 });
 

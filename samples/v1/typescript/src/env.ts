@@ -45,6 +45,10 @@ export async function loadResource(auth?: AuthMethod): Promise<SampleResource> {
     console.log(`Skipped: this sample needs an access key (COMMUNICATION_CONNECTION_STRING or COMMUNICATION_ACCESS_KEY).`);
     process.exit(0);
   }
+  if (auth === "tokenCredential" && setting("COMMUNICATION_ENDPOINT") === undefined) {
+    console.log(`Skipped: this sample needs COMMUNICATION_ENDPOINT and an identity DefaultAzureCredential can use (az login or AZURE_* variables).`);
+    process.exit(0);
+  }
   console.log(`Using the resource at ${endpoint} (from ${source}).`);
   return {
     endpoint,
