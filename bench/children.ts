@@ -132,7 +132,13 @@ export function startCannedServerChild(wrapper: string[] = []): Promise<RunningC
 }
 
 /** Starts bench/emulatorWorker.mjs on the given emulator build and resolves with its connection string. */
-export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []): Promise<RunningChild & { connectionString: string }> {
+export interface EmulatorChild extends RunningChild {
+  connectionString: string;
+  /** The emulator process's CPU time so far (user + system), in µs. */
+  cpuMicros(): Promise<number>;
+}
+
+export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []): Promise<EmulatorChild> {
   const script = `${benchDir}emulatorWorker.mjs`;
   const [command, ...argv] = [...wrapper, process.execPath, script];
   return new Promise((resolve, reject) => {
@@ -164,6 +170,11 @@ export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []
       resolve({
         child,
         connectionString: message.connectionString,
+        cpuMicros: () =>
+          new Promise((done) => {
+            child.once("message", (reply: { cpu: { user: number; system: number } }) => done(reply.cpu.user + reply.cpu.system));
+            child.send("cpu");
+          }),
         stop: async () => {
           if (child.connected) child.disconnect();
           await stopChild(child);

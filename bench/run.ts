@@ -10,7 +10,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { measureBundle } from "./bundle.js";
 import { snapshotOurBuild, type OurBuildResult } from "./snapshot.js";
-import { benchDir, repoRoot, runNodeChild, startCannedServerChild, startEmulatorChild, type RunningChild } from "./children.js";
+import { benchDir, repoRoot, runNodeChild, startCannedServerChild, startEmulatorChild, type EmulatorChild } from "./children.js";
 import { createFloorClient, parseBenchConnectionString } from "./floorClient.mjs";
 import { CLIENT_COLUMNS, renderMarkdown, renderTable, type Cell, type ClientName, type Figure } from "./report.js";
 import { quantile } from "./stats.js";
@@ -21,6 +21,7 @@ import { parseArgs, type Plan } from "./plan.js";
 const OPS = ["createUserAndToken", "getToken"] as const;
 const IN_FLIGHT = [1, 32] as const;
 const EMULATOR_IN_FLIGHT = 64;
+const EMULATOR_KEYS = ["emulator.throughput.ours", "emulator.p99.ours", "emulator.cpu.ours", "emulator.capacity.ours"];
 
 /** Round r starts with a different client so no client is always first after the previous one's load. */
 function rotated<T>(items: readonly T[], round: number): T[] {
@@ -158,12 +159,11 @@ async function measureEmulator(plan: Plan, pin: string[], ourBuild: OurBuildResu
   const emulatorEntry = ourBuild.ok ? ourBuild.build.emulatorEntry : undefined;
   if (!emulatorEntry) {
     const reason = ourBuild.ok ? "not built (dist/emulator/index.js missing)" : ourBuild.reason;
-    data.notBuilt("emulator.throughput.ours", reason);
-    data.notBuilt("emulator.p99.ours", reason);
+    for (const key of EMULATOR_KEYS) data.notBuilt(key, reason);
     return;
   }
   log(`emulator: ${EMULATOR_IN_FLIGHT} in flight, ${plan.emulatorWindows} windows of ${plan.emulatorWindowMs} ms`);
-  let emulator: (RunningChild & { connectionString: string }) | undefined;
+  let emulator: EmulatorChild | undefined;
   try {
     emulator = await startEmulatorChild(emulatorEntry, pin);
     const { endpoint, accessKey } = parseBenchConnectionString(emulator.connectionString);
@@ -184,20 +184,23 @@ async function measureEmulator(plan: Plan, pin: string[], ourBuild: OurBuildResu
         }
       };
       await Promise.all(Array.from({ length: EMULATOR_IN_FLIGHT }, loop));
-      return { perSecond: (latencies.length * 1000) / (performance.now() - started), p99: quantile(latencies, 0.99) };
+      return { perSecond: (latencies.length * 1000) / (performance.now() - started), p99: quantile(latencies, 0.99), count: latencies.length };
     };
     await window(plan.emulatorWarmupMs);
     for (let index = 0; index < plan.emulatorWindows; index++) {
-      const { perSecond, p99 } = await window(plan.emulatorWindowMs);
+      const cpuBefore = await emulator.cpuMicros();
+      const { perSecond, p99, count } = await window(plan.emulatorWindowMs);
+      const cpuPerRequest = ((await emulator.cpuMicros()) - cpuBefore) / count;
       data.add("emulator.throughput.ours", perSecond);
       data.add("emulator.p99.ours", p99);
+      data.add("emulator.cpu.ours", cpuPerRequest);
+      data.add("emulator.capacity.ours", 1e6 / cpuPerRequest);
     }
     client.close();
   } catch (error) {
     const secrets = emulator ? [parseBenchConnectionString(emulator.connectionString).accessKey] : [];
     const reason = ((error as Error).message ?? String(error)).split(secrets[0] || "\u0000").join("<redacted>");
-    data.fail("emulator.throughput.ours", reason);
-    data.fail("emulator.p99.ours", reason);
+    for (const key of EMULATOR_KEYS) data.fail(key, reason);
   } finally {
     await emulator?.stop();
   }
@@ -228,6 +231,10 @@ export function buildFigures(data: Collector, plan: Plan): Figure[] {
   figures.push(figure(data, "heap.growth", "memory", `heap growth after ${plan.heapOps.toLocaleString("en-US")} ops (--expose-gc)`, "KB", 0));
   figures.push(figure(data, "emulator.throughput", "emulator (ours column), 64 in flight, one core", "signed req/s", "req/s", 0, ["ours"]));
   figures.push(figure(data, "emulator.p99", "emulator (ours column), 64 in flight, one core", "p99 latency", "ms", 2, ["ours"]));
+  figures.push(figure(data, "emulator.cpu", "emulator (ours column), 64 in flight, one core", "emulator CPU per request", "µs", 0, ["ours"]));
+  figures.push(
+    figure(data, "emulator.capacity", "emulator (ours column), 64 in flight, one core", "capacity of one free core (10⁶ ÷ CPU per request)", "req/s", 0, ["ours"]),
+  );
   return figures;
 }
 
@@ -300,6 +307,7 @@ async function main() {
     `Emulator: dist/emulator in its own process${pin.length ? " pinned to one core with taskset -c 0" : ""}, driven from the bench process by the floor client (issueAccessToken, signed with the emulator's key).`,
     "Reference figures measured before (Node 20, 2 cores): official ~170 µs CPU/op at 32 in flight and ~300 µs at 1, floor ~50 µs; official bundle 73,410 B / 23,020 B gzip; official cold start ~140 ms vs floor ~60 ms.",
     "Ratios are ours÷official, ours÷floor, official÷floor of the medians: below 1× is better for every figure except throughput (ops/s, req/s), where above 1× is better.",
+    "Emulator CPU per request is the emulator process's process.cpuUsage() over a window divided by the requests served; unlike req/s it barely depends on how busy the machine is, so 'capacity of one free core' estimates what req/s would be on an idle core.",
     "The machine is shared: treat single figures with care, compare ratios (measured interleaved) rather than absolute values across runs.",
   ];
   const title = plan.quick ? "Benchmark smoke (--quick: tiny counts, figures are not meaningful)" : "Benchmark results";

@@ -67,7 +67,7 @@ export function evaluateTargets(figures: Figure[]): TargetResult[] {
   versusOfficial("cold.firstResponse", "process start to first response ≤ 0.80× official", 0.8);
   versusOfficial("heap.growth", "heap growth after 10,000 ops ≤ official's", 1);
 
-  const emulatorTarget = (id: string, target: string, check: (value: number) => boolean) => {
+  const emulatorTarget = (id: string, target: string, check: (value: number) => boolean, note = "") => {
     const figure = byId.get(id);
     const verdict = blocked([figure?.cells.ours]);
     if (verdict || !figure) {
@@ -75,9 +75,12 @@ export function evaluateTargets(figures: Figure[]): TargetResult[] {
       return;
     }
     const value = medianOf(figure.cells.ours)!;
-    results.push({ target, verdict: pass(check(value)), detail: `${formatNumber(value, figure.digits)} ${figure.unit}` });
+    results.push({ target, verdict: pass(check(value)), detail: `${formatNumber(value, figure.digits)} ${figure.unit}${note}` });
   };
-  emulatorTarget("emulator.throughput", "emulator ≥ 3,000 signed req/s at 64 in flight", (value) => value >= 3000);
+  // Measured req/s decides; the CPU-based capacity is shown beside it because a busy machine caps req/s.
+  const capacity = medianOf(byId.get("emulator.capacity")?.cells.ours);
+  const capacityNote = capacity === undefined ? "" : `; one free core ≈ ${formatNumber(capacity, 0)} req/s from its CPU per request`;
+  emulatorTarget("emulator.throughput", "emulator ≥ 3,000 signed req/s at 64 in flight", (value) => value >= 3000, capacityNote);
   emulatorTarget("emulator.p99", "emulator p99 < 20 ms at 64 in flight", (value) => value < 20);
   return results;
 }

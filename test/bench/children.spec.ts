@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { benchDir, redact, runNodeChild, startCannedServerChild, type RunningChild } from "../../bench/children.js";
+import { benchDir, redact, runNodeChild, startCannedServerChild, startEmulatorChild, type RunningChild } from "../../bench/children.js";
 import { parseArgs, QUICK_PLAN } from "../../bench/plan.js";
 
 const accessKey = randomBytes(32).toString("base64");
@@ -76,6 +76,27 @@ describe("measurement children", () => {
     const script = join(mkdtempSync(join(tmpdir(), "bench-child-")), "hang.mjs");
     writeFileSync(script, "setInterval(() => {}, 1000);\n");
     await expect(runNodeChild(script, [], { timeoutMs: 300 })).rejects.toThrow(/timed out after 300 ms/);
+  });
+});
+
+describe("startEmulatorChild", () => {
+  it("starts the given emulator build, hands over its connection string and reports its CPU time", async () => {
+    const entry = join(mkdtempSync(join(tmpdir(), "bench-emulator-")), "fakeEmulator.mjs");
+    writeFileSync(
+      entry,
+      'export async function startIdentityEmulator({ port }) { return { connectionString: `endpoint=http://127.0.0.1:${port}/;accesskey=QUJD`, close: async () => {} }; }\n',
+    );
+    const emulator = await startEmulatorChild(entry);
+    try {
+      expect(emulator.connectionString).toBe("endpoint=http://127.0.0.1:0/;accesskey=QUJD");
+      const first = await emulator.cpuMicros();
+      const second = await emulator.cpuMicros();
+      expect(first).toBeGreaterThan(0);
+      expect(second).toBeGreaterThanOrEqual(first);
+    } finally {
+      await emulator.stop();
+    }
+    expect(emulator.child.exitCode !== null || emulator.child.signalCode !== null).toBe(true);
   });
 });
 

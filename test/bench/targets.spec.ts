@@ -50,6 +50,11 @@ describe("evaluateTargets", () => {
     expect(result[5]).toBe("MISS");
   });
 
+  it("shows the emulator's CPU-based capacity beside its measured req/s", () => {
+    const list = [...figures(), { id: "emulator.capacity", section: "e", name: "c", unit: "req/s", digits: 0, cells: { official: na, floor: na, ours: ok(5000) } }];
+    expect(evaluateTargets(list)[6].detail).toBe("4,000 u; one free core ≈ 5,000 req/s from its CPU per request");
+  });
+
   it("judges the emulator by its absolute figures", () => {
     const result = verdicts(figures({ "emulator.throughput": ok(2999), "emulator.p99": ok(20) }));
     expect(result.slice(6)).toEqual(["MISS", "MISS"]);
