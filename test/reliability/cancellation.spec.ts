@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
+import { reportFigure } from "../helpers/figures.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";
 
 const CREATE = { method: "POST", path: "/identities" };
@@ -41,6 +42,7 @@ async function abortWhen<T>(promise: Promise<T>, controller: AbortController, re
   const abortedAt = performance.now();
   controller.abort();
   const { error, at } = await outcome;
+  reportFigure(`rejected after abort (${expect.getState().currentTestName})`, Math.round((at - abortedAt) * 10) / 10);
   return { error, rejectedAfterMs: at - abortedAt };
 }
 
@@ -117,6 +119,7 @@ describe("requestOptions.timeout", () => {
     const started = performance.now();
     const error = await client.createUser({ requestOptions: { timeout: 250 } }).catch((e: unknown) => e);
     const elapsed = performance.now() - started;
+    reportFigure("timeout 250 ms fired after", Math.round(elapsed));
     expect(error).toMatchObject({ name: "AbortError" });
     expect(elapsed).toBeGreaterThanOrEqual(240);
     expect(elapsed).toBeLessThan(1_500);

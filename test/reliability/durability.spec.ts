@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { JOURNAL_FILE } from "../../src/emulator/journal.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
+import { reportFigure } from "../helpers/figures.js";
 import { startTsxChild, type TsxChild } from "../helpers/tsxChild.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,6 +110,6 @@ describe("durability under SIGKILL", () => {
     expect(lines.at(-1)).toBe("");
     const creates = lines.slice(1, -1).map((line) => JSON.parse(line)).filter((r) => r.t === "create");
     expect(new Set(creates.map((r) => r.id)).size).toBe(creates.length);
-    if (process.env.RELIABILITY_FIGURES) console.log(JSON.stringify({ killDelays, acknowledged: acknowledged.length, journaledCreates: creates.length }));
+    reportFigure("durability", { killDelays, acknowledged: acknowledged.length, journaledCreates: creates.length });
   });
 });

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { reportFigure } from "../helpers/figures.js";
 import { startTsxChild, type TsxChild } from "../helpers/tsxChild.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,7 +58,7 @@ describe("load through one client", () => {
       clientHeapMB: [warm.heapUsed / 2 ** 20, load.heapUsed / 2 ** 20].map((n) => Number(n.toFixed(2))),
       emulatorHeapMB: [emulatorBefore / 2 ** 20, emulatorAfter / 2 ** 20].map((n) => Number(n.toFixed(2))),
     };
-    if (process.env.RELIABILITY_FIGURES) console.log(JSON.stringify(figures));
+    reportFigure("load", figures);
 
     expect(load.failures).toEqual([]);
     expect(load.failureCount).toBe(0);

@@ -7,6 +7,7 @@ import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator
 import { JOURNAL_FILE } from "../../src/emulator/journal.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { accessKeyOf, hmacHeaders } from "../helpers/emulatorSigner.js";
+import { reportFigure } from "../helpers/figures.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";
 
 // Short back-offs keep the suite fast; tests about delays set their own.
@@ -32,8 +33,10 @@ function clientWith(retryOptions: PipelineRetryOptions = FAST_RETRIES): { client
   return { client, http };
 }
 
-function gaps(http: RecordingHttpClient): number[] {
-  return http.attempts.slice(1).map((attempt, i) => attempt.sentAt - http.attempts[i].sentAt);
+function gaps(http: RecordingHttpClient, figure?: string): number[] {
+  const result = http.attempts.slice(1).map((attempt, i) => attempt.sentAt - http.attempts[i].sentAt);
+  if (figure) reportFigure(figure, { outcomes: http.attempts.map((a) => a.outcome), gapsMs: result });
+  return result;
 }
 
 /** Create records in the emulator's journal, i.e. identities it really made. */
@@ -53,6 +56,7 @@ describe("retries", () => {
     const user = await client.createUser();
     expect(user.communicationUserId).toMatch(/^8:acs:/);
     expect(http.attempts.map((a) => a.outcome)).toEqual([503, 503, 201]);
+    gaps(http, "503 twice then success");
   });
 
   it("waits at least Retry-After (1 s) after a 429 before the next attempt", async () => {
@@ -61,7 +65,7 @@ describe("retries", () => {
     emulator.injectFaults([{ match: CREATE, times: 1, fault: { status: 429, retryAfterSeconds: 1 } }]);
     await client.createUserAndToken(["chat"]);
     expect(http.attempts.map((a) => a.outcome)).toEqual([429, 201]);
-    expect(gaps(http)[0]).toBeGreaterThanOrEqual(1000);
+    expect(gaps(http, "429 Retry-After: 1")[0]).toBeGreaterThanOrEqual(1000);
     expect(gaps(http)[0]).toBeLessThan(2500);
   });
 
@@ -70,7 +74,7 @@ describe("retries", () => {
     emulator.injectFaults([{ match: CREATE, times: 1, fault: { status: 503, retryAfterSeconds: 1 } }]);
     await client.createUser();
     expect(http.attempts.map((a) => a.outcome)).toEqual([503, 201]);
-    expect(gaps(http)[0]).toBeGreaterThanOrEqual(1000);
+    expect(gaps(http, "503 Retry-After: 1")[0]).toBeGreaterThanOrEqual(1000);
   });
 
   it("retries a reset connection", async () => {
@@ -80,6 +84,7 @@ describe("retries", () => {
     const token = await client.getToken(user, ["voip"]);
     expect(token.token.split(".")).toHaveLength(3);
     expect(http.attempts.slice(1).map((a) => a.outcome)).toEqual(["ECONNRESET", 200]);
+    reportFigure("reset then success", { outcomes: http.attempts.slice(1).map((a) => a.outcome) });
   });
 
   it.each([400, 401, 404])("does not retry an injected %i", async (status) => {
@@ -115,6 +120,7 @@ describe("retries", () => {
     const attempts = http.attempts.slice(1);
     expect(attempts.map((a) => a.outcome)).toEqual([429, 429, 200]);
     const dates = attempts.map((a) => a.headers["x-ms-date"]);
+    reportFigure("x-ms-date per attempt", dates);
     expect(new Set(dates).size).toBe(3);
     for (const [i, attempt] of attempts.entries()) {
       const date = new Date(dates[i]);
@@ -143,7 +149,7 @@ describe("retries", () => {
     const { client, http } = clientWith({ retryDelayInMs: 300, maxRetryDelayInMs: 10_000 });
     emulator.injectFaults([{ match: CREATE, times: 2, fault: { status: 500 } }]);
     await client.createUser();
-    const [first, second] = gaps(http);
+    const [first, second] = gaps(http, "retryDelayInMs 300");
     // Attempt n waits retryDelayInMs * 2^n, of which a random half is jitter.
     expect(first).toBeGreaterThanOrEqual(150);
     expect(first).toBeLessThan(300 + 250);
@@ -155,7 +161,7 @@ describe("retries", () => {
     const { client, http } = clientWith({ retryDelayInMs: 5_000, maxRetryDelayInMs: 100 });
     emulator.injectFaults([{ match: CREATE, times: 2, fault: { status: 502 } }]);
     await client.createUser();
-    for (const gap of gaps(http)) {
+    for (const gap of gaps(http, "retryDelayInMs 5000 capped at 100")) {
       expect(gap).toBeGreaterThanOrEqual(50);
       expect(gap).toBeLessThan(100 + 250);
     }
@@ -169,6 +175,7 @@ describe("a create whose response is lost after the service stored it", () => {
     emulator.injectFaults([{ match: CREATE, times: 1, fault: { dropResponseAfterHandling: true } }]);
     const user = await client.createUser({ customId });
     expect(http.attempts.map((a) => a.outcome)).toEqual(["ECONNRESET", 201]);
+    reportFigure("dropped create with customId", { outcomes: http.attempts.map((a) => a.outcome) });
     expect((await client.getUser(user)).customId).toBe(customId);
     expect(await client.createUser({ customId })).toEqual(user);
     expect(journaledCreates().filter((record) => record.customId === customId)).toEqual([{ t: "create", id: user.communicationUserId, customId }]);
