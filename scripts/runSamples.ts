@@ -193,18 +193,19 @@ export function formatResult(result: SampleResult): string {
   return `${mark} ${result.sample.name.padEnd(48)} ${seconds}  ${summary}`;
 }
 
-async function main(filters: string[]): Promise<number> {
+/** The `npm run samples` command: returns the exit code (1 when any sample failed). */
+export async function main(filters: string[], root = repoRoot, log: (line: string) => void = console.log): Promise<number> {
   const started = performance.now();
-  buildIfNeeded();
-  const samples = findSamples().filter((sample) => filters.length === 0 || filters.some((filter) => sample.name.includes(filter)));
+  buildIfNeeded(root, log);
+  const samples = findSamples(root).filter((sample) => filters.length === 0 || filters.some((filter) => sample.name.includes(filter)));
   if (samples.length === 0) {
-    console.error(`No sample matches ${filters.join(", ")}.`);
+    log(`No sample matches ${filters.join(", ")}.`);
     return 1;
   }
-  for (const folder of new Set(samples.map((sample) => sample.folder))) linkPackage(folder);
+  for (const folder of new Set(samples.map((sample) => sample.folder))) linkPackage(folder, root);
 
   const configured = ["COMMUNICATION_CONNECTION_STRING", "COMMUNICATION_ENDPOINT"].filter((name) => process.env[name]?.trim());
-  console.log(
+  log(
     configured.length > 0
       ? `Running ${samples.length} samples against the resource in ${configured.join(" / ")}.`
       : `Running ${samples.length} samples; with no COMMUNICATION_* settings (or .env) each one starts the embedded emulator.`,
@@ -213,13 +214,13 @@ async function main(filters: string[]): Promise<number> {
   const results = await runSamples(samples, {
     concurrency,
     onResult: (result) => {
-      console.log(formatResult(result));
-      if (result.status === "failed") console.log(indent(tail(result.output, 20)));
+      log(formatResult(result));
+      if (result.status === "failed") log(indent(tail(result.output, 20)));
     },
   });
   const count = (status: SampleResult["status"]) => results.filter((result) => result.status === status).length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`${results.length} samples: ${count("passed")} passed, ${count("skipped")} skipped, ${count("failed")} failed (${seconds}s).`);
+  log(`${results.length} samples: ${count("passed")} passed, ${count("skipped")} skipped, ${count("failed")} failed (${seconds}s).`);
   return count("failed") > 0 ? 1 : 0;
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findLeak, findSamples, formatResult, isBuildCurrent, linkPackage, runSample, runSamples } from "../../scripts/runSamples.js";
+import { findLeak, findSamples, formatResult, isBuildCurrent, linkPackage, main, runSample, runSamples } from "../../scripts/runSamples.js";
 
 let root: string;
 beforeEach(() => {
@@ -127,5 +127,36 @@ describe("isBuildCurrent", () => {
     const future = new Date(Date.now() + 60_000);
     utimesSync(source, future, future);
     expect(isBuildCurrent(root)).toBe(false);
+  });
+});
+
+describe("main (npm run samples)", () => {
+  // A repo with a current build (outputs newer than src/) and three samples, one of them failing.
+  function fakeRepo() {
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(write("src/index.ts", ""), past, past);
+    for (const output of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"]) write(output, "");
+    write("samples/v1/typescript/src/works.ts", 'const done: string = "worked"; console.log(done);');
+    write("samples/v1/javascript/works.js", 'console.log("worked");');
+    write("samples/v1/javascript/breaks.js", 'throw new Error("broken sample");');
+  }
+
+  it("prints one line per sample and a total, and exits 1 when a sample fails", async () => {
+    fakeRepo();
+    const lines: string[] = [];
+    expect(await main([], root, (line) => lines.push(line))).toBe(1);
+    const verdicts = lines.filter((line) => /^[✔✘-] /.test(line)).map((line) => line.split(/\s+/).slice(0, 2).join(" "));
+    expect(verdicts.sort()).toEqual(["✔ javascript/works.js", "✔ typescript/works.ts", "✘ javascript/breaks.js"]);
+    expect(lines.join("\n")).toContain("broken sample");
+    expect(lines.at(-1)).toMatch(/^3 samples: 2 passed, 0 skipped, 1 failed \(\d+\.\ds\)\.$/);
+    expect(realpathSync(join(root, "samples/v1/javascript/node_modules/communication-identity"))).toBe(realpathSync(root));
+  });
+
+  it("exits 0 when every selected sample passes, and 1 when a filter matches none", async () => {
+    fakeRepo();
+    const lines: string[] = [];
+    expect(await main(["works"], root, (line) => lines.push(line))).toBe(0);
+    expect(lines.at(-1)).toMatch(/^2 samples: 2 passed/);
+    expect(await main(["nothing-like-this"], root, () => {})).toBe(1);
   });
 });
