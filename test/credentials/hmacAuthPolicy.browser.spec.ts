@@ -1,11 +1,12 @@
 import { createCommunicationAuthPolicy } from "@azure/communication-common";
 import { AzureKeyCredential } from "@azure/core-auth";
 import { createHttpHeaders, createPipelineRequest, type PipelinePolicy, type PipelineRequest } from "@azure/core-rest-pipeline";
+import type * as CoreUtil from "@azure/core-util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createHmacAuthPolicy } from "../../src/credentials/hmacAuthPolicy.js";
 
 // Pretend to be a browser for our policy: there the host header is forbidden but still signed.
-vi.mock("@azure/core-util", async (importOriginal) => ({ ...(await importOriginal<typeof import("@azure/core-util")>()), isNodeLike: false }));
+vi.mock("@azure/core-util", async (importOriginal) => ({ ...(await importOriginal<typeof CoreUtil>()), isNodeLike: false }));
 
 const KEY = "aGVsbG8tdGhpcy1pcy1hLXRlc3Qta2V5LW5vdC1hLXNlY3JldA==";
 const URL_WITH_PORT = "https://contoso.communication.azure.com:8443/identities?api-version=2025-03-02-preview";
