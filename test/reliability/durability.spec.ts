@@ -16,7 +16,7 @@ afterAll(() => {
   rmSync(location, { recursive: true, force: true });
 });
 
-const CYCLES = 4;
+const CYCLES = 3;
 const WRITERS = 8;
 
 async function startEmulator(): Promise<{ child: TsxChild; client: CommunicationIdentityClient; connectionString: string }> {
