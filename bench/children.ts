@@ -95,15 +95,17 @@ export interface RunningChild {
   stop(): Promise<void>;
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Ends a child: waits up to `graceMs` for it to exit by itself, then SIGTERM, then SIGKILL. */
+function stopChild(child: ChildProcess, graceMs = 0): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
+    const term = setTimeout(() => child.kill("SIGTERM"), graceMs);
+    const kill = setTimeout(() => child.kill("SIGKILL"), graceMs + 2000);
     child.once("exit", () => {
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
       resolve();
     });
-    child.kill("SIGTERM");
   });
 }
 
@@ -138,9 +140,9 @@ export interface EmulatorChild extends RunningChild {
   cpuMicros(): Promise<number>;
 }
 
-export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []): Promise<EmulatorChild> {
+export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = [], nodeArgs: string[] = []): Promise<EmulatorChild> {
   const script = `${benchDir}emulatorWorker.mjs`;
-  const [command, ...argv] = [...wrapper, process.execPath, script];
+  const [command, ...argv] = [...wrapper, process.execPath, ...nodeArgs, script];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, {
       cwd: repoRoot,
@@ -175,9 +177,10 @@ export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []
             child.once("message", (reply: { cpu: { user: number; system: number } }) => done(reply.cpu.user + reply.cpu.system));
             child.send("cpu");
           }),
+        // Disconnecting asks the worker to close the emulator and exit (so --cpu-prof can write).
         stop: async () => {
           if (child.connected) child.disconnect();
-          await stopChild(child);
+          await stopChild(child, 3000);
         },
       });
     });

@@ -1,12 +1,14 @@
 // Where a client's time goes: `npx tsx bench/profile.ts [official|ours|floor] [getToken|createUserAndToken]`
 // runs the same child as the benchmark (32 in flight, after warm-up) under `node --cpu-prof`
 // against the canned server, then prints the top self-time functions and the share per package.
+// `npx tsx bench/profile.ts emulator` does the same for dist/emulator under 64 signed requests in flight.
 // The .cpuprofile stays in bench/.tmp/prof/ (open it in Chrome DevTools → Performance).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchDir, runNodeChild, startCannedServerChild } from "./children.js";
+import { benchDir, repoRoot, runNodeChild, startCannedServerChild, startEmulatorChild } from "./children.js";
+import { createFloorClient, parseBenchConnectionString } from "./floorClient.mjs";
 
 interface ProfileNode {
   id: number;
@@ -61,11 +63,8 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
     .sort((a, b) => b.selfMs - a.selfMs);
 }
 
-async function main() {
-  const [which = "official", op = "getToken"] = process.argv.slice(2);
-  const profDir = join(benchDir, ".tmp", "prof");
-  rmSync(profDir, { recursive: true, force: true });
-  mkdirSync(profDir, { recursive: true });
+/** Runs one client child (32 in flight after warm-up) under --cpu-prof against the canned server. */
+async function profileClient(which: string, op: string, profDir: string) {
   const accessKey = randomBytes(32).toString("base64");
   const server = await startCannedServerChild();
   try {
@@ -79,11 +78,41 @@ async function main() {
   } finally {
     await server.stop();
   }
+}
+
+/** Runs the built emulator under --cpu-prof and loads it with signed issueAccessToken, 64 in flight, for 5 s. */
+async function profileEmulator(profDir: string) {
+  const emulatorEntry = join(repoRoot, "dist", "emulator", "index.js");
+  const emulator = await startEmulatorChild(emulatorEntry, [], ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  try {
+    const { endpoint, accessKey } = parseBenchConnectionString(emulator.connectionString);
+    const client = createFloorClient({ endpoint, accessKey, apiVersion: "2025-03-02-preview" });
+    const user = await client.createUser();
+    const deadline = performance.now() + 5000;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (performance.now() < deadline) await client.getToken(user, ["chat", "voip"]);
+      }),
+    );
+    client.close();
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function main() {
+  const [which = "official", op = "getToken"] = process.argv.slice(2);
+  const profDir = join(benchDir, ".tmp", "prof");
+  rmSync(profDir, { recursive: true, force: true });
+  mkdirSync(profDir, { recursive: true });
+  if (which === "emulator") await profileEmulator(profDir);
+  else await profileClient(which, op, profDir);
   const file = readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error("no .cpuprofile written");
   const profile = JSON.parse(readFileSync(join(profDir, file), "utf8")) as CpuProfile;
   const rows = selfTimes(profile);
-  console.log(`${which} ${op}, 32 in flight (whole child incl. import and warm-up): ${join(profDir, file)}\n`);
+  const what = which === "emulator" ? "emulator, issueAccessToken at 64 in flight" : `${which} ${op}, 32 in flight`;
+  console.log(`${what} (whole process incl. import and warm-up): ${join(profDir, file)}\n`);
   console.log("top self time:");
   for (const row of rows.slice(0, 30)) {
     console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.selfMs.toFixed(0).padStart(6)} ms  ${row.name}  ${row.where}`);
