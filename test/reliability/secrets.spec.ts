@@ -52,11 +52,27 @@ function see(where: string, value: unknown): void {
     visible.push({ where: `${where} inspect(showHidden)`, text: inspect(value, { depth: 6, showHidden: true }) });
     visible.push({ where: `${where} String`, text: String(value) });
     visible.push({ where: `${where} fields`, text: inspect({ ...value }, { depth: 10 }) });
+    visible.push({ where: `${where} enumerable strings`, text: enumerableStrings(value).join("\n") });
     return;
   }
   visible.push({ where: `${where} inspect`, text: inspect(value, { depth: Infinity, showHidden: true }) });
   visible.push({ where: `${where} JSON`, text: JSON.stringify(value) ?? "" });
   visible.push({ where: `${where} String`, text: String(value) });
+}
+
+/** Every string reachable through enumerable properties (and Map entries), as code walking an error would find them. */
+function enumerableStrings(root: unknown): string[] {
+  const strings: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown, depth: number): void => {
+    if (typeof value === "string") strings.push(value);
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > 10) return;
+    seen.add(value);
+    if (value instanceof Map) for (const [key, entry] of value) walk([key, entry], depth + 1);
+    for (const key of Object.keys(value)) walk((value as Record<string, unknown>)[key], depth + 1);
+  };
+  walk(root, 0);
+  return strings;
 }
 
 function collectAuthorization(http: RecordingHttpClient): void {
