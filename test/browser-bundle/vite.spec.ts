@@ -58,4 +58,13 @@ describe("vite build", () => {
     expect(modules.filter((path) => polyfillPackages.test(path))).toEqual([]);
     expect(modules.filter((path) => /emulator|nodeHttpClient|selfsigned/.test(path))).toEqual([]);
   }, 30_000);
+
+  it("cannot reach the emulator from a browser build", async () => {
+    const emulatorApp = createConsumerApp('import { startIdentityEmulator } from "communication-identity/emulator";\nconsole.log(startIdentityEmulator);\n');
+    try {
+      await expect(viteBuild(emulatorApp.dir)).rejects.toThrow(/"\.\/emulator" is not exported under the conditions/);
+    } finally {
+      emulatorApp.remove();
+    }
+  }, 30_000);
 });
