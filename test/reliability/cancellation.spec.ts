@@ -113,7 +113,7 @@ describe("abortSignal", () => {
 });
 
 describe("requestOptions.timeout", () => {
-  it("fires when the service stalls, without waiting for the answer", async () => {
+  it("fires when the service stalls, without waiting for the answer, and the call is not retried", async () => {
     const { client, http } = clientWith();
     emulator.injectFaults([{ match: CREATE, times: 1, fault: { delayMs: 3_000 } }]);
     const started = performance.now();

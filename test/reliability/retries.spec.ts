@@ -96,6 +96,24 @@ describe("retries", () => {
     expect(http.attempts).toHaveLength(1);
   });
 
+  it.each([
+    [429, "a 429 without Retry-After"],
+    [501, "a 501"],
+    [505, "a 505"],
+  ])("does not retry %i (%s)", async (status) => {
+    const { client, http } = clientWith();
+    emulator.injectFaults([{ match: CREATE, times: 3, fault: { status } }]);
+    await expect(client.createUser()).rejects.toMatchObject({ statusCode: status });
+    expect(http.attempts).toHaveLength(1);
+  });
+
+  it("retries a 408 and a 500 with back-off", async () => {
+    const { client, http } = clientWith();
+    emulator.injectFaults([{ match: CREATE, times: 1, fault: { status: 408 } }, { match: CREATE, times: 1, fault: { status: 500 } }]);
+    await client.createUser();
+    expect(http.attempts.map((a) => a.outcome)).toEqual([408, 500, 201]);
+  });
+
   it("does not retry the service's own 400, 401 and 404", async () => {
     const { client, http } = clientWith();
     const user = await client.createUser();
@@ -199,6 +217,26 @@ describe("a create whose response is lost after the service stored it", () => {
     const made = journaledCreates().slice(before);
     expect(made).toHaveLength(2);
     expect(made.map((record) => record.id)).toContain(user.communicationUserId);
+  });
+});
+
+describe("other calls whose answer is lost after the service acted", () => {
+  it("revokeTokens is retried and succeeds: revoking twice changes nothing", async () => {
+    const { client, http } = clientWith();
+    const { user, token } = await client.createUserAndToken(["chat"]);
+    emulator.injectFaults([{ match: { method: "POST", path: /:revokeAccessTokens$/ }, times: 1, fault: { dropResponseAfterHandling: true } }]);
+    await client.revokeTokens(user);
+    expect(http.attempts.slice(1).map((a) => a.outcome)).toEqual(["ECONNRESET", 204]);
+    const verdict = await fetch(new URL("_emulator/tokens:verify", emulator.endpoint), { method: "POST", body: JSON.stringify({ token }) });
+    expect(await verdict.json()).toMatchObject({ valid: false, reason: "revoked" });
+  });
+
+  it("deleteUser is retried and the retry answers 404: the user is gone either way", async () => {
+    const { client, http } = clientWith();
+    const user = await client.createUser();
+    emulator.injectFaults([{ match: { method: "DELETE" }, times: 1, fault: { dropResponseAfterHandling: true } }]);
+    await expect(client.deleteUser(user)).rejects.toMatchObject({ statusCode: 404 });
+    expect(http.attempts.slice(1).map((a) => a.outcome)).toEqual(["ECONNRESET", 404]);
   });
 });
 
