@@ -68,7 +68,9 @@ describe("durability under SIGKILL", () => {
         }
       };
       const writers = Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
-      const delay = 100 + Math.floor(Math.random() * 500);
+      // The random moment starts counting once this cycle's first create was acknowledged.
+      while (!acknowledged.some((record) => record.cycle === cycle)) await new Promise((resolve) => setTimeout(resolve, 5));
+      const delay = 50 + Math.floor(Math.random() * 500);
       killDelays.push(delay);
       await new Promise((resolve) => setTimeout(resolve, delay));
       child.process.kill("SIGKILL");
