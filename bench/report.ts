@@ -1,6 +1,6 @@
 // Turns measurements into the console table and bench/RESULTS.md: every figure with its median,
 // min–max over rounds, its ratio to the official client and to the floor, and the targets.
-import type { Summary } from "./stats.js";
+import { median, type Summary } from "./stats.js";
 
 export const CLIENT_COLUMNS = ["official", "floor", "ours"] as const;
 export type ClientName = (typeof CLIENT_COLUMNS)[number];
@@ -38,9 +38,20 @@ export function formatNumber(value: number, digits: number): string {
   return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-export function ratio(a: number | undefined, b: number | undefined): string {
-  if (a === undefined || b === undefined || b === 0) return "–";
-  return `${(a / b).toFixed(2)}×`;
+/**
+ * a ÷ b. When both were measured in the same interleaved rounds (same sample count), it is the
+ * median of the per-round ratios, which cancels drift between rounds; otherwise the ratio of medians.
+ */
+export function ratioOf(a: Cell | undefined, b: Cell | undefined): number | undefined {
+  if (a?.status !== "ok" || b?.status !== "ok") return undefined;
+  const x = a.summary.samples;
+  const y = b.summary.samples;
+  if (x.length > 1 && x.length === y.length && y.every((value) => value !== 0)) return median(x.map((value, index) => value / y[index]));
+  return b.summary.median === 0 ? undefined : a.summary.median / b.summary.median;
+}
+
+export function formatRatio(value: number | undefined): string {
+  return value === undefined ? "–" : `${value.toFixed(2)}×`;
 }
 
 export function formatCell(cell: Cell, digits: number, withRange: boolean): string {
@@ -62,15 +73,13 @@ export function formatCell(cell: Cell, digits: number, withRange: boolean): stri
 }
 
 function figureRow(figure: Figure, withRange: boolean): string[] {
-  const official = medianOf(figure.cells.official);
-  const floor = medianOf(figure.cells.floor);
-  const ours = medianOf(figure.cells.ours);
+  const { official, floor, ours } = figure.cells;
   return [
     `${figure.name} (${figure.unit})`,
     ...CLIENT_COLUMNS.map((client) => formatCell(figure.cells[client], figure.digits, withRange)),
-    ratio(ours, official),
-    ratio(ours, floor),
-    ratio(official, floor),
+    formatRatio(ratioOf(ours, official)),
+    formatRatio(ratioOf(ours, floor)),
+    formatRatio(ratioOf(official, floor)),
   ];
 }
 
@@ -127,7 +136,7 @@ export function renderMarkdown(figures: Figure[], targets: TargetResult[], conte
     CLIENT_COLUMNS.flatMap((client) => {
       const cell = figure.cells[client];
       return cell.status === "ok" && cell.summary.wide
-        ? [`${figure.name} — ${client}: ${formatNumber(cell.summary.min, figure.digits)}–${formatNumber(cell.summary.max, figure.digits)} ${figure.unit} (spread ${(cell.summary.spread * 100).toFixed(0)}% of the median)`]
+        ? [`${figure.section} · ${figure.name} — ${client}: ${formatNumber(cell.summary.min, figure.digits)}–${formatNumber(cell.summary.max, figure.digits)} ${figure.unit} (spread ${(cell.summary.spread * 100).toFixed(0)}% of the median)`]
         : [];
     }),
   );

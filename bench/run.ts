@@ -306,7 +306,7 @@ async function main() {
     "Heap: node --expose-gc, warm-up, gc(), heapUsed, ops alternating createUserAndToken/getToken at 32 in flight, gc(), heapUsed.",
     `Emulator: dist/emulator in its own process${pin.length ? " pinned to one core with taskset -c 0" : ""}, driven from the bench process by the floor client (issueAccessToken, signed with the emulator's key).`,
     "Reference figures measured before (Node 20, 2 cores): official ~170 µs CPU/op at 32 in flight and ~300 µs at 1, floor ~50 µs; official bundle 73,410 B / 23,020 B gzip; official cold start ~140 ms vs floor ~60 ms.",
-    "Ratios are ours÷official, ours÷floor, official÷floor of the medians: below 1× is better for every figure except throughput (ops/s, req/s), where above 1× is better.",
+    "Ratios are ours÷official, ours÷floor, official÷floor, taken per round and then the median (rounds are interleaved, so a round's ratio compares clients under the same machine load); targets use the same ratios. Below 1× is better for every figure except throughput (ops/s, req/s), where above 1× is better.",
     "Emulator CPU per request is the emulator process's process.cpuUsage() over a window divided by the requests served; unlike req/s it barely depends on how busy the machine is, so 'capacity of one free core' estimates what req/s would be on an idle core.",
     "The machine is shared: treat single figures with care, compare ratios (measured interleaved) rather than absolute values across runs.",
   ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderMarkdown, renderTable, type Cell, type Figure } from "../../bench/report.js";
+import { ratioOf, renderMarkdown, renderTable, type Cell, type Figure } from "../../bench/report.js";
 import { summarize } from "../../bench/stats.js";
 import { evaluateTargets } from "../../bench/targets.js";
 
@@ -71,6 +71,26 @@ describe("evaluateTargets", () => {
   it("gives the reason a target could not be judged", () => {
     const result = evaluateTargets(figures({ "emulator.p99": { status: "not built", reason: "dist/emulator missing" } }));
     expect(result[7]).toMatchObject({ verdict: "NOT BUILT", detail: "dist/emulator missing" });
+  });
+});
+
+describe("ratioOf", () => {
+  it("takes the median of per-round ratios when both were measured in the same rounds", () => {
+    expect(ratioOf(ok(100, 200), ok(400, 200))).toBe(0.625);
+  });
+
+  it("falls back to the ratio of medians for single values or different counts", () => {
+    expect(ratioOf(ok(150), ok(300))).toBe(0.5);
+    expect(ratioOf(ok(100, 200), ok(300))).toBe(0.5);
+    expect(ratioOf(ok(1), na)).toBeUndefined();
+  });
+
+  it("decides the targets: paired rounds can miss where medians alone would pass", () => {
+    const result = evaluateTargets(figures({ "cpu.createUserAndToken.32": ok(100, 200) }).map((figure) =>
+      figure.id === "cpu.createUserAndToken.32" ? { ...figure, cells: { ...figure.cells, official: ok(400, 200), floor: ok(100, 100) } } : figure,
+    ));
+    expect(result[0]).toMatchObject({ verdict: "MISS" });
+    expect(result[0].detail).toContain("0.63× official");
   });
 });
 
