@@ -29,8 +29,6 @@ function rotated<T>(items: readonly T[], round: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-
-
 interface ThroughputPhase {
   inFlight: number;
   cpuUsPerOp: number;
@@ -39,14 +37,23 @@ interface ThroughputPhase {
   p99Ms: number;
 }
 
-async function measureClients(plan: Plan, port: number, accessKey: string, ourBuild: OurBuildResult, data: Collector, log: (line: string) => void) {
-  const endpoint = `http://127.0.0.1:${port}/`;
-  const env: Record<string, string> = { BENCH_ACCESS_KEY: accessKey };
-  if (ourBuild.ok) env.BENCH_OURS_ENTRY = ourBuild.build.nodeEntry;
-  const secrets = [accessKey];
-  const worker = join(benchDir, "clientWorker.mjs");
-  const ours = ourBuild.ok ? undefined : ourBuild.reason;
+/** What every client measurement needs: where the canned server is, the key, and whether ours is built. */
+interface ClientBench {
+  plan: Plan;
+  endpoint: string;
+  env: Record<string, string>;
+  secrets: string[];
+  /** Why ours cannot run, when it cannot. */
+  ours: string | undefined;
+  data: Collector;
+  log: (line: string) => void;
+}
 
+const worker = join(benchDir, "clientWorker.mjs");
+const coldStart = join(benchDir, "coldStart.mjs");
+
+/** Client CPU per op, ops/s and latency: one fresh child per client, op and round. */
+async function measureThroughput({ plan, endpoint, env, secrets, ours, data, log }: ClientBench) {
   for (let round = 0; round < plan.rounds; round++) {
     log(`round ${round + 1}/${plan.rounds}: CPU, ops/s, latency`);
     for (const op of OPS) {
@@ -80,9 +87,12 @@ async function measureClients(plan: Plan, port: number, accessKey: string, ourBu
     }
   }
 
-  const heapRounds = plan.rounds;
-  for (let round = 0; round < heapRounds; round++) {
-    log(`round ${round + 1}/${heapRounds}: heap after ${plan.heapOps} ops`);
+}
+
+/** Heap growth over plan.heapOps ops, one fresh --expose-gc child per client and round. */
+async function measureHeap({ plan, endpoint, env, secrets, ours, data, log }: ClientBench) {
+  for (let round = 0; round < plan.rounds; round++) {
+    log(`round ${round + 1}/${plan.rounds}: heap after ${plan.heapOps} ops`);
     for (const which of rotated(CLIENT_COLUMNS, round)) {
       const key = `heap.growth.${which}`;
       if (which === "ours" && ours) {
@@ -104,8 +114,11 @@ async function measureClients(plan: Plan, port: number, accessKey: string, ourBu
     }
   }
 
+}
+
+/** Bare import, and spawn → first successful response, in fresh plain-node processes. */
+async function measureColdStart({ plan, endpoint, env, secrets, ours, data, log }: ClientBench) {
   log(`cold start: ${plan.coldRuns} fresh processes per client and mode`);
-  const coldStart = join(benchDir, "coldStart.mjs");
   for (let run = 0; run < plan.coldRuns; run++) {
     for (const which of rotated(CLIENT_COLUMNS, run)) {
       if (which === "ours" && ours) {
@@ -273,7 +286,20 @@ async function main() {
   if (!ourBuild.ok) log(`ours: ${ourBuild.reason}`);
   const server = await startCannedServerChild();
   try {
-    await measureClients(plan, server.port, accessKey, ourBuild, data, log);
+    const env: Record<string, string> = { BENCH_ACCESS_KEY: accessKey };
+    if (ourBuild.ok) env.BENCH_OURS_ENTRY = ourBuild.build.nodeEntry;
+    const bench: ClientBench = {
+      plan,
+      endpoint: `http://127.0.0.1:${server.port}/`,
+      env,
+      secrets: [accessKey],
+      ours: ourBuild.ok ? undefined : ourBuild.reason,
+      data,
+      log,
+    };
+    await measureThroughput(bench);
+    await measureHeap(bench);
+    await measureColdStart(bench);
   } finally {
     await server.stop();
   }
