@@ -98,6 +98,7 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    reporters: ["default", "./test/support/summaryReporter.ts"],
     projects: [nodeProject, ...(chromium === undefined ? [] : await browserProjects(chromium))],
   },
 });
