@@ -21,7 +21,14 @@ import { parseArgs, type Plan } from "./plan.js";
 const OPS = ["createUserAndToken", "getToken"] as const;
 const IN_FLIGHT = [1, 32] as const;
 const EMULATOR_IN_FLIGHT = 64;
-const EMULATOR_KEYS = ["emulator.throughput.ours", "emulator.p99.ours", "emulator.cpu.ours", "emulator.capacity.ours"];
+const EMULATOR_KEYS = [
+  "emulator.throughput.ours",
+  "emulator.p99.ours",
+  "emulator.cpu.ours",
+  "emulator.capacity.ours",
+  "emulator.busy.ours",
+  "emulator.driverBusy.ours",
+];
 
 /** Round r starts with a different client so no client is always first after the previous one's load. */
 function rotated<T>(items: readonly T[], round: number): T[] {
@@ -197,13 +204,20 @@ async function measureEmulator(plan: Plan, pin: string[], ourBuild: OurBuildResu
         }
       };
       await Promise.all(Array.from({ length: EMULATOR_IN_FLIGHT }, loop));
-      return { perSecond: (latencies.length * 1000) / (performance.now() - started), p99: quantile(latencies, 0.99), count: latencies.length };
+      const wallMs = performance.now() - started;
+      return { perSecond: (latencies.length * 1000) / wallMs, p99: quantile(latencies, 0.99), count: latencies.length, wallMs };
     };
     await window(plan.emulatorWarmupMs);
     for (let index = 0; index < plan.emulatorWindows; index++) {
       const cpuBefore = await emulator.cpuMicros();
-      const { perSecond, p99, count } = await window(plan.emulatorWindowMs);
-      const cpuPerRequest = ((await emulator.cpuMicros()) - cpuBefore) / count;
+      const driverBefore = process.cpuUsage();
+      const { perSecond, p99, count, wallMs } = await window(plan.emulatorWindowMs);
+      const driver = process.cpuUsage(driverBefore);
+      const emulatorCpu = (await emulator.cpuMicros()) - cpuBefore;
+      const cpuPerRequest = emulatorCpu / count;
+      // How busy each side was: near 100% for the emulator means it was the limit; for the driver, it was.
+      data.add("emulator.busy.ours", emulatorCpu / 10 / wallMs);
+      data.add("emulator.driverBusy.ours", (driver.user + driver.system) / 10 / wallMs);
       data.add("emulator.throughput.ours", perSecond);
       data.add("emulator.p99.ours", p99);
       data.add("emulator.cpu.ours", cpuPerRequest);
@@ -248,6 +262,8 @@ export function buildFigures(data: Collector, plan: Plan): Figure[] {
   figures.push(
     figure(data, "emulator.capacity", "emulator (ours column), 64 in flight, one core", "capacity of one free core (10⁶ ÷ CPU per request)", "req/s", 0, ["ours"]),
   );
+  figures.push(figure(data, "emulator.busy", "emulator (ours column), 64 in flight, one core", "emulator process busy (CPU ÷ wall)", "%", 0, ["ours"]));
+  figures.push(figure(data, "emulator.driverBusy", "emulator (ours column), 64 in flight, one core", "load driver busy (CPU ÷ wall)", "%", 0, ["ours"]));
   return figures;
 }
 
