@@ -10,6 +10,8 @@ export interface Plan {
   warmupOps: number;
   /** Measured ops per phase, by number in flight. */
   opsAt: Record<number, number>;
+  /** Heap rounds: fewer than throughput rounds, since heap growth varies less and costs 10,000 ops a round. */
+  heapRounds: number;
   heapWarmupOps: number;
   heapOps: number;
   coldRuns: number;
@@ -21,7 +23,9 @@ export interface Plan {
 export const FULL_PLAN: Plan = {
   quick: false,
   requireBuilt: false,
-  rounds: 5,
+  // Per-round CPU per op spread 40–100% even on an idle machine; 7 rounds steady the medians.
+  rounds: 7,
+  heapRounds: 5,
   warmupOps: 2000,
   opsAt: { 1: 1000, 32: 2500 },
   heapWarmupOps: 500,
@@ -36,6 +40,7 @@ export const QUICK_PLAN: Plan = {
   quick: true,
   requireBuilt: false,
   rounds: 1,
+  heapRounds: 1,
   warmupOps: 50,
   opsAt: { 1: 100, 32: 320 },
   heapWarmupOps: 50,
@@ -51,7 +56,10 @@ export function parseArgs(argv: string[]): Plan {
   for (const arg of argv) {
     if (arg === "--quick") continue;
     if (arg === "--require-built") plan.requireBuilt = true;
-    else if (/^--rounds=\d+$/.test(arg)) plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
+    else if (/^--rounds=\d+$/.test(arg)) {
+      plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
+      plan.heapRounds = Math.min(plan.heapRounds, plan.rounds);
+    }
     else throw new Error(`unknown argument ${arg} (known: --quick, --require-built, --rounds=N)`);
   }
   return plan;

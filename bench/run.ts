@@ -98,8 +98,8 @@ async function measureThroughput({ plan, endpoint, env, secrets, ours, data, log
 
 /** Heap growth over plan.heapOps ops, one fresh --expose-gc child per client and round. */
 async function measureHeap({ plan, endpoint, env, secrets, ours, data, log }: ClientBench) {
-  for (let round = 0; round < plan.rounds; round++) {
-    log(`round ${round + 1}/${plan.rounds}: heap after ${plan.heapOps} ops`);
+  for (let round = 0; round < plan.heapRounds; round++) {
+    log(`round ${round + 1}/${plan.heapRounds}: heap after ${plan.heapOps} ops`);
     for (const which of rotated(CLIENT_COLUMNS, round)) {
       const key = `heap.growth.${which}`;
       if (which === "ours" && ours) {
@@ -336,7 +336,7 @@ async function main() {
     ["commit", gitCommit()],
     ["ours", ourBuild.ok ? `copy of dist/ built ${ourBuild.build.builtAt.toISOString()}` : ourBuild.reason],
     ["load average (1 min) before → after", `${loadBefore[0].toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`],
-    ["rounds", `${plan.rounds} (medians; min–max in brackets), cold start ${plan.coldRuns} processes per figure`],
+    ["rounds", `${plan.rounds} (medians; min–max in brackets), heap ${plan.heapRounds}, cold start ${plan.coldRuns} processes per figure`],
     ["ops per child", `warm-up ${plan.warmupOps} at 32 in flight, then ${plan.opsAt[32]} measured at 32 in flight, then ${plan.opsAt[1]} at 1; heap: ${plan.heapOps} ops`],
     ["duration", `${elapsed.toFixed(0)} s`],
   ];

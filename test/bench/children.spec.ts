@@ -111,6 +111,10 @@ describe("parseArgs", () => {
   it("--quick selects the smoke plan; --rounds overrides", () => {
     expect(parseArgs(["--quick"])).toMatchObject({ quick: true, rounds: QUICK_PLAN.rounds });
     expect(parseArgs(["--rounds=7"])).toMatchObject({ quick: false, rounds: 7 });
+    expect(parseArgs(["--rounds=3"])).toMatchObject({ rounds: 3, heapRounds: 3 });
+    expect(parseArgs([]).rounds).toBeGreaterThanOrEqual(5);
+    expect(parseArgs([]).heapRounds).toBeGreaterThanOrEqual(5);
+    expect(parseArgs([]).coldRuns).toBeGreaterThanOrEqual(7);
     expect(parseArgs(["--rounds=3", "--quick"])).toMatchObject({ quick: true, rounds: 3 });
     expect(parseArgs(["--quick", "--require-built"])).toMatchObject({ requireBuilt: true });
     expect(parseArgs([]).requireBuilt).toBe(false);
