@@ -1,9 +1,15 @@
 import { defineConfig } from "tsup";
 import { fileURLToPath } from "node:url";
 
-// Node and browser builds differ in one module: the HTTP transport. The browser build swaps
-// `transport/createHttpClient` for its `-browser` twin so no `node:` import reaches a bundle.
-const browserTransport = fileURLToPath(new URL("./src/transport/createHttpClient-browser.ts", import.meta.url));
+// Node and browser builds differ in three modules, each swapped for its `-browser` twin in the browser
+// build: the HTTP transport (so no `node:` import reaches a bundle), the loader of the client's
+// core-dependent half (Node loads it on first use; a bundle keeps it inline and tree-shaken) and the
+// Node-only proxy/TLS/decompression policies (core's browser versions of them only throw).
+const browserTwins = [
+  { filter: /transport\/createHttpClient\.js$/, path: "./src/transport/createHttpClient-browser.ts" },
+  { filter: /\/loadClientRuntime\.js$/, path: "./src/pipeline/loadClientRuntime-browser.ts" },
+  { filter: /\/addPlatformPolicies\.js$/, path: "./src/pipeline/addPlatformPolicies-browser.ts" },
+].map(({ filter, path }) => ({ filter, path: fileURLToPath(new URL(path, import.meta.url)) }));
 
 export default defineConfig([
   {
@@ -14,7 +20,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
-    splitting: false,
+    splitting: true,
     treeshake: true,
     outDir: "dist",
   },
@@ -30,9 +36,9 @@ export default defineConfig([
     outDir: "dist/browser",
     esbuildPlugins: [
       {
-        name: "browser-transport",
+        name: "browser-twins",
         setup(build) {
-          build.onResolve({ filter: /transport\/createHttpClient\.js$/ }, () => ({ path: browserTransport }));
+          for (const { filter, path } of browserTwins) build.onResolve({ filter }, () => ({ path }));
         },
       },
     ],

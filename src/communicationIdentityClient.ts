@@ -1,6 +1,5 @@
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { OperationOptions } from "@azure/core-client";
-import { createAuthPolicy } from "./credentials/createAuthPolicy.js";
 import { isKeyCredential, isTokenCredential } from "./credentials/credentialKinds.js";
 import { parseConnectionString } from "./credentials/parseConnectionString.js";
 import { validateEndpoint } from "./credentials/validateEndpoint.js";
@@ -31,10 +30,9 @@ import type {
   GetTokenOptions,
   TokenScope,
 } from "./models.js";
-import { createIdentityPipeline } from "./pipeline/createIdentityPipeline.js";
-import { sendOperation, type OperationContext } from "./pipeline/sendOperation.js";
-import { tracingClient } from "./tracing.js";
-import { createHttpClient } from "./transport/createHttpClient.js";
+import type { ClientSettings } from "./pipeline/clientRuntime.js";
+import { loadClientRuntime } from "./pipeline/loadClientRuntime.js";
+import type { OperationContext } from "./pipeline/sendOperation.js";
 
 /**
  * Manages Azure Communication Services users and their access tokens.
@@ -53,7 +51,9 @@ import { createHttpClient } from "./transport/createHttpClient.js";
  */
 export class CommunicationIdentityClient {
   // Private (#) so neither util.inspect nor JSON.stringify can reach the credential inside the pipeline.
-  readonly #context: OperationContext;
+  // The pipeline is built on the first call (see loadClientRuntime); until then only the settings exist.
+  readonly #settings: ClientSettings;
+  #context: OperationContext | undefined;
   readonly #apiVersion: string;
 
   /**
@@ -94,13 +94,9 @@ export class CommunicationIdentityClient {
       options = (credentialOrOptions as CommunicationIdentityClientOptions | undefined) ?? {};
     }
     this.#apiVersion = options.apiVersion ?? latestApiVersion;
-    this.#context = {
-      endpoint,
-      query: `?api-version=${encodeURIComponent(this.#apiVersion)}`,
-      pipeline: createIdentityPipeline(options, createAuthPolicy(credential)),
-      httpClient: options.httpClient ?? createHttpClient(),
-      allowInsecureConnection: options.allowInsecureConnection ?? false,
-    };
+    // A copy, so options changed after construction do not reach the pipeline built later.
+    const additionalPolicies = options.additionalPolicies && [...options.additionalPolicies];
+    this.#settings = { endpoint, apiVersion: this.#apiVersion, credential, options: { ...options, additionalPolicies } };
   }
 
   /**
@@ -248,11 +244,9 @@ export class CommunicationIdentityClient {
     options: OperationOptions,
     map: (result: TResult) => TPublic,
   ): Promise<TPublic> {
-    return tracingClient.withSpan(`CommunicationIdentity-${method}`, options, async (updatedOptions) => {
-      const result = await sendOperation(this.#context, operation, pathParams, body, updatedOptions);
-      // Only undefined when requestOptions.shouldDeserialize is false (documented on the class).
-      return (result === undefined ? result : map(result)) as TPublic;
-    });
+    const runtime = await loadClientRuntime();
+    this.#context ??= runtime.createOperationContext(this.#settings);
+    return runtime.runOperation(this.#context, method, operation, pathParams, body, options, map);
   }
 
   #checkCustomId(customId: unknown): string | undefined {

@@ -1,19 +1,16 @@
 import type { CommonClientOptions } from "@azure/core-client";
 import {
   createEmptyPipeline,
-  decompressResponsePolicy,
   defaultRetryPolicy,
   logPolicy,
-  proxyPolicy,
   setClientRequestIdPolicy,
-  tlsPolicy,
   userAgentPolicy,
   type Pipeline,
   type PipelinePolicy,
 } from "@azure/core-rest-pipeline";
-import { isNodeLike } from "@azure/core-util";
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
+import { addPlatformPolicies } from "./addPlatformPolicies.js";
 
 // MS-CV is the service's correlation id (what support asks for); it carries no secret.
 const serviceHeaderNames = ["MS-CV"];
@@ -26,11 +23,7 @@ const userAgentPackage = `azsdk-js-communication-identity/${packageVersion}`;
  */
 export function createIdentityPipeline(options: CommonClientOptions, authPolicy: PipelinePolicy): Pipeline {
   const pipeline = createEmptyPipeline();
-  if (isNodeLike) {
-    if (options.tlsOptions) pipeline.addPolicy(tlsPolicy(options.tlsOptions));
-    pipeline.addPolicy(proxyPolicy(options.proxyOptions));
-    pipeline.addPolicy(decompressResponsePolicy());
-  }
+  addPlatformPolicies(pipeline, options);
   const userPrefix = options.userAgentOptions?.userAgentPrefix;
   pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: userPrefix ? `${userPrefix} ${userAgentPackage}` : userAgentPackage }));
   pipeline.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
