@@ -7,7 +7,7 @@ import type { TestProject } from "vitest/node";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { takeEmulatorTls } from "./emulatorTls.js";
-import { errorCases, errorCaseUser, observeRestError, slowUserId, type ErrorCase, type ObservedRestError } from "./providedContext.js";
+import { errorCases, observeRestError, rejectionOf, runErrorCase, slowUserId, type ErrorCase, type ObservedRestError } from "./providedContext.js";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const tls = takeEmulatorTls();
@@ -53,28 +53,4 @@ async function observeNodeErrors(emulator: IdentityEmulator): Promise<Record<Err
     observed[errorCase] = observeRestError(await rejectionOf(runErrorCase(client, emulator.resourceId, errorCase)));
   }
   return observed;
-}
-
-/** The same calls the browser makes (kept in step with client/errors.spec.ts). */
-function runErrorCase(client: CommunicationIdentityClient, resourceId: string, errorCase: ErrorCase): Promise<unknown> {
-  const user = errorCaseUser(resourceId, errorCase);
-  switch (errorCase) {
-    case "emptyScopes":
-      return client.getToken(user, []);
-    case "expiryTooShort":
-      return client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 59 });
-    case "missingIdentity":
-      return client.getUser(user);
-    case "identityNotOwned":
-      return client.revokeTokens(user);
-  }
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to reject.");
 }

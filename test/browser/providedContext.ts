@@ -1,4 +1,5 @@
 /** What globalSetup (Node) hands to the browser tests through vitest's provide/inject. */
+import type { CommunicationIdentityClient } from "../../src/index.js";
 
 /** The parts of a RestError the browser must reproduce exactly as Node sees them. */
 export interface ObservedRestError {
@@ -41,6 +42,31 @@ export type ErrorCase = (typeof errorCases)[number];
 export function errorCaseUser(resourceId: string, errorCase: ErrorCase): { communicationUserId: string } {
   if (errorCase === "identityNotOwned") return { communicationUserId: "8:acs:00000000-0000-0000-0000-000000000000_not-mine" };
   return { communicationUserId: `8:acs:${resourceId}_never-created` };
+}
+
+/** Makes the call of one error case: Node (globalSetup) and the browser send the very same requests. */
+export function runErrorCase(client: CommunicationIdentityClient, resourceId: string, errorCase: ErrorCase): Promise<unknown> {
+  const user = errorCaseUser(resourceId, errorCase);
+  switch (errorCase) {
+    case "emptyScopes":
+      return client.getToken(user, []);
+    case "expiryTooShort":
+      return client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 59 });
+    case "missingIdentity":
+      return client.getUser(user);
+    case "identityNotOwned":
+      return client.revokeTokens(user);
+  }
+}
+
+/** Resolves to what `promise` rejects with; fails when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("Expected the call to reject.");
 }
 
 /** A user id whose DELETE the emulator answers only after a long delay (abort tests). */

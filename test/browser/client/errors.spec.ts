@@ -2,7 +2,7 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { CommunicationIdentityClient } from "../../../src/index.js";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { errorCases, errorCaseUser, observeRestError, type ErrorCase } from "../providedContext.js";
+import { errorCases, observeRestError, rejectionOf, runErrorCase, type ErrorCase } from "../providedContext.js";
 import { recordFetch } from "./recordFetch.js";
 
 let client: CommunicationIdentityClient;
@@ -11,32 +11,13 @@ beforeAll(() => {
 });
 
 /** The same calls globalSetup made with the Node client. */
-function runErrorCase(errorCase: ErrorCase): Promise<unknown> {
-  const user = errorCaseUser(inject("resourceId"), errorCase);
-  switch (errorCase) {
-    case "emptyScopes":
-      return client.getToken(user, []);
-    case "expiryTooShort":
-      return client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 59 });
-    case "missingIdentity":
-      return client.getUser(user);
-    case "identityNotOwned":
-      return client.revokeTokens(user);
-  }
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to reject.");
+function runCase(errorCase: ErrorCase): Promise<unknown> {
+  return runErrorCase(client, inject("resourceId"), errorCase);
 }
 
 describe("HTTP errors", () => {
   it.each(errorCases)("%s: a RestError with the same fields as in Node", async (errorCase) => {
-    const error = await rejectionOf(runErrorCase(errorCase));
+    const error = await rejectionOf(runCase(errorCase));
     expect(error).toBeInstanceOf(RestError);
     const expected = inject("nodeErrors")[errorCase];
     expect(expected.statusCode).toBeGreaterThanOrEqual(400);
@@ -45,7 +26,7 @@ describe("HTTP errors", () => {
 
   it("keeps the access key out of the error", async () => {
     const key = /accesskey=([^;]+)/i.exec(inject("httpConnectionString"))![1];
-    const error = await rejectionOf(runErrorCase("missingIdentity"));
+    const error = await rejectionOf(runCase("missingIdentity"));
     expect(JSON.stringify(observeRestError(error))).not.toContain(key);
     expect(String(error)).not.toContain(key);
   });
