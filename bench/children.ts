@@ -186,3 +186,64 @@ export function startEmulatorChild(emulatorEntry: string, wrapper: string[] = []
     });
   });
 }
+
+/** One window of load from bench/emulatorDriver.mjs. */
+export interface DriverWindow {
+  count: number;
+  failures: number;
+  p99: number;
+  wallMs: number;
+  /** The driver process's CPU time over the window (user + system), in µs. */
+  cpuMicros: number;
+}
+
+export interface EmulatorDriverChild extends RunningChild {
+  /** Runs `inFlight` signed issueAccessToken loops for `windowMs` and reports what the driver saw. */
+  window(windowMs: number): Promise<DriverWindow>;
+}
+
+/**
+ * Starts bench/emulatorDriver.mjs (optionally under a wrapper such as taskset) and hands it the
+ * connection string over IPC, never argv or stdout. Resolves once it is ready to drive.
+ */
+export function startEmulatorDriverChild(
+  connectionString: string,
+  userId: string,
+  inFlight: number,
+  wrapper: string[] = [],
+): Promise<EmulatorDriverChild> {
+  const [command, ...argv] = [...wrapper, process.execPath, `${benchDir}emulatorDriver.mjs`];
+  const child = spawn(command, argv, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const reply = <T>(message: unknown, timeoutMs: number): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`emulator driver did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const onExit = (code: number | null, error?: Error) => {
+        clearTimeout(timer);
+        reject(new Error(`emulator driver exited (${error?.message ?? code}): ${summarizeStderr(stderr)}`));
+      };
+      const onError = (error: Error) => onExit(null, error);
+      child.once("exit", onExit);
+      child.once("error", onError);
+      child.once("message", (answer: T & { error?: string }) => {
+        clearTimeout(timer);
+        child.off("exit", onExit);
+        child.off("error", onError);
+        if (typeof answer?.error === "string") reject(new Error(`emulator driver: ${answer.error}`));
+        else resolve(answer);
+      });
+      child.send(message as object);
+    });
+  return reply<{ ready: boolean }>({ connectionString, userId, inFlight }, 15_000).then(() => ({
+    child,
+    window: (windowMs: number) => reply<DriverWindow>({ windowMs }, windowMs + 30_000),
+    stop: async () => {
+      if (child.connected) child.disconnect();
+      await stopChild(child, 3000);
+    },
+  }));
+}
