@@ -1,14 +1,16 @@
 import { defineConfig } from "tsup";
 import { fileURLToPath } from "node:url";
 
-// Node and browser builds differ in three modules, each swapped for its `-browser` twin in the browser
+// Node and browser builds differ in four modules, each swapped for its `-browser` twin in the browser
 // build: the HTTP transport (so no `node:` import reaches a bundle), the loader of the client's
-// core-dependent half (Node loads it on first use; a bundle keeps it inline and tree-shaken) and the
-// Node-only proxy/TLS/decompression policies (core's browser versions of them only throw).
+// core-dependent half (Node loads it on first use; a bundle keeps it inline and tree-shaken), the
+// Node-only proxy/TLS/decompression policies (core's browser versions of them only throw) and the
+// SHA-256 digests (synchronous node:crypto in Node, Web Crypto through core-util in browsers).
 const browserTwins = [
   { filter: /transport\/createHttpClient\.js$/, path: "./src/transport/createHttpClient-browser.ts" },
   { filter: /\/loadClientRuntime\.js$/, path: "./src/pipeline/loadClientRuntime-browser.ts" },
   { filter: /\/addPlatformPolicies\.js$/, path: "./src/pipeline/addPlatformPolicies-browser.ts" },
+  { filter: /\/sha256Digests\.js$/, path: "./src/credentials/sha256Digests-browser.ts" },
 ].map(({ filter, path }) => ({ filter, path: fileURLToPath(new URL(path, import.meta.url)) }));
 
 export default defineConfig([

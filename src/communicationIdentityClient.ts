@@ -299,7 +299,8 @@ function toUser(result: CommunicationIdentityAccessTokenResult): CommunicationUs
 
 function toUserToken(result: CommunicationIdentityAccessTokenResult): CommunicationUserToken {
   // The service always returns a token when createTokenWithScopes is sent.
-  return { ...toAccessToken(result.accessToken!), user: toUser(result) };
+  const accessToken = result.accessToken!;
+  return { token: accessToken.token, expiresOn: parseServiceDate(accessToken.expiresOn), user: toUser(result) };
 }
 
 function toUserDetail(identity: CommunicationIdentity): CommunicationUserDetail {

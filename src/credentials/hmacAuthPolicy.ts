@@ -1,6 +1,7 @@
 import type { KeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
-import { computeSha256Hash, computeSha256Hmac, isNodeLike } from "@azure/core-util";
+import { isNodeLike } from "@azure/core-util";
+import { computeSha256Hash, computeSha256Hmac } from "./sha256Digests.js";
 
 /** The name of the policy that signs requests with an access key (HMAC-SHA256). */
 export const hmacAuthPolicyName = "communicationHmacAuthPolicy";
