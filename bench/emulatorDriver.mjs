@@ -4,60 +4,115 @@
 //   parent → {connectionString, inFlight, userId}   once; the driver answers {ready: true}
 //   parent → {windowMs}                              per window; the driver answers
 //            {count, failures, p99, wallMs, cpuMicros}
-// Every request is a real signed issueAccessToken that the emulator verifies in full. What the driver
-// saves is its own work: the signature depends on method, path, body, host and the x-ms-date second
-// only, so it signs once per second (what any client sending the same request would compute).
-import http from "node:http";
-import https from "node:https";
+// Every request is a real signed issueAccessToken that the emulator parses and verifies in full. What
+// the driver saves is its own work: the signature depends on method, path, body, host and the
+// x-ms-date second only, so it signs once per second (what any client sending the same request would
+// compute), and it writes HTTP/1.1 on raw keep-alive sockets instead of going through node:http.
+import crypto from "node:crypto";
+import net from "node:net";
+import tls from "node:tls";
 import { parseBenchConnectionString, signRequest } from "./floorClient.mjs";
 
 const API_VERSION = "2025-03-02-preview";
 
 /**
- * Sends the same signed issueAccessToken over keep-alive sockets, re-signing when the second changes.
+ * Sends the same signed issueAccessToken over keep-alive connections, re-signing when the second
+ * changes. Like wrk or autocannon it speaks HTTP/1.1 on raw sockets (one request at a time per
+ * connection, no pipelining), so the load generator stays far cheaper than the server it measures.
  * @param {{ endpoint: string, accessKey: string, userId: string }} options
  */
 export function createTokenRequester({ endpoint, accessKey, userId }) {
   const base = new URL(endpoint);
   const secure = base.protocol === "https:";
-  const transport = secure ? https : http;
-  const agent = secure ? new https.Agent({ keepAlive: true, rejectUnauthorized: false }) : new http.Agent({ keepAlive: true });
+  const port = Number(base.port || (secure ? 443 : 80));
   const url = new URL(`${base.origin}/identities/${encodeURIComponent(userId)}/:issueAccessToken?api-version=${API_VERSION}`);
   const body = JSON.stringify({ scopes: ["chat", "voip"] });
   const key = Buffer.from(accessKey, "base64");
-  const request = { agent, method: "POST", hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: {} };
+  const idle = [];
+  const open = new Set();
   let signedFor = "";
+  let head = "";
+  let tail = "";
+  // Unique per request, as a real client's are (the emulator echoes it back).
+  const requestIdPrefix = `${crypto.randomUUID().slice(0, 24)}`;
+  let sequence = 0;
 
-  /** The request options for now: a new signature only when the UTC second string changes. */
+  /** The request as sent now: a new signature only when the UTC second string changes. */
   function current() {
     const date = new Date().toUTCString();
     if (date !== signedFor) {
-      const headers = signRequest({ method: "POST", url, body, key, date });
-      headers.accept = "application/json";
-      headers["content-type"] = "application/json";
-      headers["content-length"] = String(Buffer.byteLength(body));
-      request.headers = headers;
+      const signed = signRequest({ method: "POST", url, body, key, date });
+      head =
+        `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${signed.host}\r\nx-ms-date: ${signed["x-ms-date"]}\r\n` +
+        `x-ms-content-sha256: ${signed["x-ms-content-sha256"]}\r\nAuthorization: ${signed.authorization}\r\n` +
+        `Accept: application/json\r\nContent-Type: application/json\r\nUser-Agent: bench-emulator-driver\r\nx-ms-client-request-id: `;
+      tail = `\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
       signedFor = date;
     }
-    return request;
+    sequence++;
+    return `${head}${requestIdPrefix}${String(sequence).padStart(12, "0")}${tail}`;
   }
 
-  /** Resolves with the status once the whole answer is read; 200 with a token is success. */
+  function connect() {
+    const socket = secure
+      ? tls.connect({ host: base.hostname, port, rejectUnauthorized: false })
+      : net.connect({ host: base.hostname, port });
+    socket.setNoDelay(true);
+    const connection = { socket, pending: undefined, buffer: undefined, closed: false };
+    open.add(connection);
+    const fail = (error) => {
+      connection.closed = true;
+      open.delete(connection);
+      const pending = connection.pending;
+      connection.pending = undefined;
+      pending?.reject(error ?? new Error("the emulator closed the connection"));
+    };
+    socket.on("data", (chunk) => receive(connection, chunk));
+    socket.on("error", fail);
+    socket.on("close", () => fail());
+    return connection;
+  }
+
+  /** Collects one response (the emulator always sends Content-Length) and settles its request. */
+  function receive(connection, chunk) {
+    const buffer = connection.buffer ? Buffer.concat([connection.buffer, chunk]) : chunk;
+    connection.buffer = buffer;
+    const headEnd = buffer.indexOf("\r\n\r\n");
+    if (headEnd < 0) return;
+    const head = buffer.toString("latin1", 0, headEnd);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (length === null) {
+      connection.socket.destroy(new Error("response without Content-Length"));
+      return;
+    }
+    const end = headEnd + 4 + Number(length[1]);
+    if (buffer.length < end) return;
+    connection.buffer = undefined;
+    const ok = head.startsWith("HTTP/1.1 200 ") && buffer.includes('"token"', headEnd);
+    const pending = connection.pending;
+    connection.pending = undefined;
+    if (/\r\nconnection: *close/i.test(head)) connection.socket.destroy();
+    else idle.push(connection);
+    pending?.resolve(ok);
+  }
+
+  /** Resolves true for a 200 answer carrying a token, false for any other complete answer. */
   function send() {
     return new Promise((resolve, reject) => {
-      const req = transport.request(current(), (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve(res.statusCode === 200 && text.includes('"token"')));
-        res.on("error", reject);
-      });
-      req.on("error", reject);
-      req.end(body);
+      let connection = idle.pop();
+      while (connection?.closed) connection = idle.pop();
+      connection ??= connect();
+      connection.pending = { resolve, reject };
+      connection.socket.write(current());
     });
   }
 
-  return { send, close: () => agent.destroy() };
+  return {
+    send,
+    close: () => {
+      for (const connection of open) connection.socket.destroy();
+    },
+  };
 }
 
 /** Nearest-rank quantile, as bench/stats.ts computes it. */
