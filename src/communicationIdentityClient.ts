@@ -54,7 +54,6 @@ export class CommunicationIdentityClient {
   // The pipeline is built on the first call (see loadClientRuntime); until then only the settings exist.
   readonly #settings: ClientSettings;
   #context: OperationContext | undefined;
-  readonly #apiVersion: string;
 
   /**
    * Creates a client from a connection string (`endpoint=https://…;accesskey=…`), as shown in
@@ -93,10 +92,9 @@ export class CommunicationIdentityClient {
       ({ endpoint, credential } = parseConnectionString(connectionStringOrEndpoint));
       options = (credentialOrOptions as CommunicationIdentityClientOptions | undefined) ?? {};
     }
-    this.#apiVersion = options.apiVersion ?? latestApiVersion;
     // A copy, so options changed after construction do not reach the pipeline built later.
     const additionalPolicies = options.additionalPolicies && [...options.additionalPolicies];
-    this.#settings = { endpoint, apiVersion: this.#apiVersion, credential, options: { ...options, additionalPolicies } };
+    this.#settings = { endpoint, apiVersion: options.apiVersion ?? latestApiVersion, credential, options: { ...options, additionalPolicies } };
   }
 
   /**
@@ -258,7 +256,7 @@ export class CommunicationIdentityClient {
 
   /** Rejects before any request when a known api-version lacks what is asked; unknown versions pass. */
   #requireVersion(versions: readonly string[] | undefined, what: string): void {
-    const current = this.#apiVersion;
+    const current = this.#settings.apiVersion;
     if (versions && (knownApiVersions as readonly string[]).includes(current) && !versions.includes(current)) {
       throw new Error(`${what} needs api-version ${versions.join(" or ")}; this client uses ${current} (set the apiVersion option)`);
     }
