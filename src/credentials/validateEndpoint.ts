@@ -1,6 +1,8 @@
 /**
  * Checks that `endpoint` is `http(s)://host[:port][/]` with no path, query, fragment or user
- * info, and returns it without the trailing slash. Throws `Invalid endpoint url <url>`.
+ * info, and returns it without the trailing slash. Throws `Invalid endpoint url <url>`, except
+ * that a value which may hold a secret (user info, or a connection string passed where the
+ * endpoint belongs) is not echoed.
  */
 export function validateEndpoint(endpoint: string): string {
   if (typeof endpoint === "string" && /^https?:\/\/[^/?#@\s]+\/?$/i.test(endpoint)) {
@@ -10,6 +12,9 @@ export function validateEndpoint(endpoint: string): string {
     } catch {
       // Falls through to the error below (e.g. an invalid port).
     }
+  }
+  if (typeof endpoint === "string" && /[@;]|accesskey/i.test(endpoint)) {
+    throw new Error("Invalid endpoint url (hidden: it may hold a secret)");
   }
   throw new Error(`Invalid endpoint url ${String(endpoint)}`);
 }

@@ -66,12 +66,25 @@ describe("validateEndpoint", () => {
     expect(validateEndpoint(endpoint)).toBe(normalized);
   });
 
-  it.each(["contoso.communication.azure.com", "https://contoso.com/path", "https://contoso.com?x", "https://contoso.com#x", "wss://x.com", "", "https://user:pw@x.com"])(
+  it.each(["contoso.communication.azure.com", "https://contoso.com/path", "https://contoso.com?x", "https://contoso.com#x", "wss://x.com", ""])(
     "rejects %j with Invalid endpoint url <url>",
     (endpoint) => {
       expect(() => validateEndpoint(endpoint)).toThrow(`Invalid endpoint url ${endpoint}`);
     },
   );
+
+  it.each(["https://user:pw@x.com", `endpoint=https://x.com/;accesskey=${KEY}`])("rejects %j without echoing it (it may hold a secret)", (endpoint) => {
+    expect(() => validateEndpoint(endpoint)).toThrow("Invalid endpoint url");
+    expect(() => new CommunicationIdentityClient(endpoint, { key: KEY })).toThrow("Invalid endpoint url");
+    let message = "";
+    try {
+      validateEndpoint(endpoint);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain("pw");
+    expect(message).not.toContain(KEY);
+  });
 
   it("names a non-string endpoint without failing to print it", () => {
     expect(() => validateEndpoint(Symbol("endpoint") as unknown as string)).toThrow("Invalid endpoint url Symbol(endpoint)");
