@@ -1,7 +1,7 @@
 import { RestError } from "@azure/core-rest-pipeline";
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
+import { closedPort } from "../transport/testServers.js";
 import { ACCESS_KEY, CONNECTION_STRING, createFakeHttpClient, USER_ID, type FakeAnswer } from "./fakeHttpClient.js";
 
 const user = { communicationUserId: USER_ID };
@@ -86,11 +86,7 @@ describe("errors", () => {
   });
 
   it("a network failure is a RestError with the errno code", async () => {
-    // Reserve a port, then close it so nothing listens there.
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const client = new CommunicationIdentityClient(`endpoint=http://127.0.0.1:${port};accesskey=${ACCESS_KEY}`, {
       allowInsecureConnection: true,
       retryOptions: { maxRetries: 0 },
