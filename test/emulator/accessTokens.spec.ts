@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
+import { rawRequest, signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
 
 const STABLE = "api-version=2023-10-01";
 let emulator: IdentityEmulator | undefined;
@@ -14,8 +14,6 @@ async function start(now?: () => Date): Promise<IdentityEmulator> {
   return emulator;
 }
 
-const verify = (e: IdentityEmulator, token: unknown) =>
-  rawRequest(`${e.endpoint}_emulator/tokens:verify`, { method: "POST", body: JSON.stringify({ token }) }).then((r) => r.json);
 
 async function userAndToken(e: IdentityEmulator, date?: Date): Promise<{ id: string; token: string }> {
   const res = await signedRequest(e, "POST", `/identities?${STABLE}`, { body: { createTokenWithScopes: ["chat", "voip"] }, date });
@@ -32,19 +30,19 @@ describe("POST /_emulator/tokens:verify", () => {
   it("reports a fresh token valid with its identity, scopes and expiry", async () => {
     const e = await start();
     const { id, token } = await userAndToken(e);
-    expect(await verify(e, token)).toEqual({ valid: true, identity: id, scopes: ["chat", "voip"], expiresOn: expect.any(String) });
+    expect(await verifyToken(e, token)).toEqual({ valid: true, identity: id, scopes: ["chat", "voip"], expiresOn: expect.any(String) });
   });
 
   it("reports malformed and badly signed tokens", async () => {
     const e = await start();
-    expect(await verify(e, "nope")).toEqual({ valid: false, reason: "malformed" });
+    expect(await verifyToken(e, "nope")).toEqual({ valid: false, reason: "malformed" });
     const { token } = await userAndToken(e);
     const [h, p] = token.split(".");
-    expect(await verify(e, `${h}.${p}.AAAA`)).toEqual({ valid: false, reason: "bad-signature" });
+    expect(await verifyToken(e, `${h}.${p}.AAAA`)).toEqual({ valid: false, reason: "bad-signature" });
     const other = await startIdentityEmulator({ port: 0 });
     try {
       const foreign = await userAndToken(other);
-      expect((await verify(e, foreign.token)).reason).toBe("bad-signature");
+      expect((await verifyToken(e, foreign.token)).reason).toBe("bad-signature");
     } finally {
       await other.close();
     }
@@ -61,7 +59,7 @@ describe("POST /_emulator/tokens:verify", () => {
     const e = await start(() => clock);
     const { token } = await userAndToken(e, clock);
     clock = new Date(clock.getTime() + 1441 * 60_000);
-    expect(await verify(e, token)).toMatchObject({ valid: false, reason: "expired" });
+    expect(await verifyToken(e, token)).toMatchObject({ valid: false, reason: "expired" });
   });
 });
 
@@ -71,10 +69,10 @@ describe("revokeAccessTokens", () => {
     const { id, token } = await userAndToken(e);
     const second = await issue(e, id);
     expect((await revoke(e, id)).status).toBe(204);
-    expect(await verify(e, token)).toMatchObject({ valid: false, reason: "revoked", identity: id });
-    expect(await verify(e, second)).toMatchObject({ valid: false, reason: "revoked" });
+    expect(await verifyToken(e, token)).toMatchObject({ valid: false, reason: "revoked", identity: id });
+    expect(await verifyToken(e, second)).toMatchObject({ valid: false, reason: "revoked" });
     const after = await issue(e, id);
-    expect(await verify(e, after)).toMatchObject({ valid: true });
+    expect(await verifyToken(e, after)).toMatchObject({ valid: true });
   });
 
   it("decides by issue order even when issue, revoke and re-issue share one millisecond", async () => {
@@ -83,8 +81,8 @@ describe("revokeAccessTokens", () => {
     const { id, token } = await userAndToken(e, frozen);
     await revoke(e, id, frozen);
     const after = await issue(e, id, frozen);
-    expect(await verify(e, token)).toMatchObject({ valid: false, reason: "revoked" });
-    expect(await verify(e, after)).toMatchObject({ valid: true });
+    expect(await verifyToken(e, token)).toMatchObject({ valid: false, reason: "revoked" });
+    expect(await verifyToken(e, after)).toMatchObject({ valid: true });
   });
 
   it("does not touch other identities' tokens", async () => {
@@ -92,7 +90,7 @@ describe("revokeAccessTokens", () => {
     const a = await userAndToken(e);
     const b = await userAndToken(e);
     await revoke(e, a.id);
-    expect((await verify(e, b.token)).valid).toBe(true);
+    expect((await verifyToken(e, b.token)).valid).toBe(true);
   });
 });
 
@@ -102,6 +100,6 @@ describe("delete", () => {
     const { id, token } = await userAndToken(e);
     const res = await signedRequest(e, "DELETE", `/identities/${encodeURIComponent(id)}?${STABLE}`);
     expect(res.status).toBe(204);
-    expect(await verify(e, token)).toMatchObject({ valid: false, reason: "identity-deleted", identity: id });
+    expect(await verifyToken(e, token)).toMatchObject({ valid: false, reason: "identity-deleted", identity: id });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
+import { signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
 
 const PREVIEW = "api-version=2025-03-02-preview";
 const JOURNAL = "identity-emulator.journal";
@@ -31,8 +31,6 @@ async function stop(e: IdentityEmulator): Promise<void> {
   await e.close();
 }
 
-const verify = (e: IdentityEmulator, token: string) =>
-  rawRequest(`${e.endpoint}_emulator/tokens:verify`, { method: "POST", body: JSON.stringify({ token }) }).then((r) => r.json);
 
 describe.each([
   ["in memory", () => undefined],
@@ -67,15 +65,15 @@ describe("restart with a location", () => {
     expect(again.json.identity.id).toBe(keptId);
     const got = await signedRequest(second, "GET", `/identities/${encodeURIComponent(keptId)}?${PREVIEW}`);
     expect(got.json).toMatchObject({ id: keptId, customId: "kept", lastTokenIssuedAt: kept.json.identity.lastTokenIssuedAt });
-    expect(await verify(second, kept.json.accessToken.token)).toMatchObject({ valid: true });
-    expect(await verify(second, revoked.json.accessToken.token)).toMatchObject({ valid: false, reason: "revoked" });
-    expect(await verify(second, deleted.json.accessToken.token)).toMatchObject({ valid: false, reason: "identity-deleted" });
+    expect(await verifyToken(second, kept.json.accessToken.token)).toMatchObject({ valid: true });
+    expect(await verifyToken(second, revoked.json.accessToken.token)).toMatchObject({ valid: false, reason: "revoked" });
+    expect(await verifyToken(second, deleted.json.accessToken.token)).toMatchObject({ valid: false, reason: "identity-deleted" });
 
     // A revocation after restart still beats every token issued before it (issue order survives).
     const newer = await signedRequest(second, "POST", `/identities/${encodeURIComponent(keptId)}/:issueAccessToken?${PREVIEW}`, { body: { scopes: ["chat"] } });
     await signedRequest(second, "POST", `/identities/${encodeURIComponent(keptId)}/:revokeAccessTokens?${PREVIEW}`);
-    expect(await verify(second, newer.json.token)).toMatchObject({ reason: "revoked" });
-    expect(await verify(second, kept.json.accessToken.token)).toMatchObject({ reason: "revoked" });
+    expect(await verifyToken(second, newer.json.token)).toMatchObject({ reason: "revoked" });
+    expect(await verifyToken(second, kept.json.accessToken.token)).toMatchObject({ reason: "revoked" });
   });
 
   it("writes an append-only journal of JSON lines, durable before the response", async () => {

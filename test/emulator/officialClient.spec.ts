@@ -1,7 +1,7 @@
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { rawRequest } from "../helpers/emulatorSigner.js";
+import { verifyToken } from "../helpers/emulatorSigner.js";
 
 // The published @azure/communication-identity@1.3.1 (api-version 2023-10-01) is the oracle for the wire.
 describe("official @azure/communication-identity client against the emulator", () => {
@@ -13,9 +13,6 @@ describe("official @azure/communication-identity client against the emulator", (
   });
   afterAll(() => emulator.close());
 
-  const verify = async (token: string) =>
-    (await rawRequest(`${emulator.endpoint}_emulator/tokens:verify`, { method: "POST", body: JSON.stringify({ token }) })).json;
-
   it("runs createUser, createUserAndToken, getToken, revokeTokens, deleteUser", async () => {
     const user = await client.createUser();
     expect(user.communicationUserId).toMatch(new RegExp(`^8:acs:${emulator.resourceId}_`));
@@ -23,7 +20,7 @@ describe("official @azure/communication-identity client against the emulator", (
     const created = await client.createUserAndToken(["chat", "voip"]);
     expect(created.user.communicationUserId).toMatch(/^8:acs:/);
     expect(created.expiresOn).toBeInstanceOf(Date);
-    expect(await verify(created.token)).toMatchObject({ valid: true, identity: created.user.communicationUserId, scopes: ["chat", "voip"] });
+    expect(await verifyToken(emulator, created.token)).toMatchObject({ valid: true, identity: created.user.communicationUserId, scopes: ["chat", "voip"] });
 
     const token = await client.getToken(user, ["chat"], { tokenExpiresInMinutes: 60 });
     const lifetime = token.expiresOn.getTime() - Date.now();
@@ -31,10 +28,10 @@ describe("official @azure/communication-identity client against the emulator", (
     expect(lifetime).toBeLessThanOrEqual(60 * 60_000);
 
     await client.revokeTokens(user);
-    expect(await verify(token.token)).toMatchObject({ valid: false, reason: "revoked" });
+    expect(await verifyToken(emulator, token.token)).toMatchObject({ valid: false, reason: "revoked" });
 
     await client.deleteUser(created.user);
-    expect(await verify(created.token)).toMatchObject({ valid: false, reason: "identity-deleted" });
+    expect(await verifyToken(emulator, created.token)).toMatchObject({ valid: false, reason: "identity-deleted" });
     await expect(client.getToken(created.user, ["chat"])).rejects.toMatchObject({ statusCode: 404, code: "IdentityNotFound" });
   });
 
@@ -45,7 +42,7 @@ describe("official @azure/communication-identity client against the emulator", (
     const teamsUserAadToken = emulator.createTeamsUserAadToken({ appId: clientId, userObjectId, expiresOn });
     const result = await client.getTokenForTeamsUser({ teamsUserAadToken, clientId, userObjectId });
     expect(result.expiresOn.getTime()).toBe(expiresOn.getTime());
-    expect(await verify(result.token)).toMatchObject({ valid: true, identity: `8:orgid:${userObjectId}` });
+    expect(await verifyToken(emulator, result.token)).toMatchObject({ valid: true, identity: `8:orgid:${userObjectId}` });
   });
 
   it("surfaces the service's errors as RestError with code and message", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { accessKeyOf, hmacHeaders, rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
+import { accessKeyOf, hmacHeaders, rawRequest, signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
 
 const STABLE = "api-version=2023-10-01";
 const PREVIEW = "api-version=2025-03-02-preview";
@@ -241,8 +241,8 @@ describe("POST /teamsUser/:exchangeAccessToken", () => {
     const res = await exchange({ token, appId, userId });
     expect(res.status).toBe(200);
     expect(Date.parse(res.json.expiresOn)).toBe(expiresOn.getTime());
-    const verdict = await rawRequest(`${emulator.endpoint}_emulator/tokens:verify`, { method: "POST", body: JSON.stringify({ token: res.json.token }) });
-    expect(verdict.json).toMatchObject({ valid: true, identity: `8:orgid:${userId}` });
+    const verdict = await verifyToken(emulator, res.json.token);
+    expect(verdict).toMatchObject({ valid: true, identity: `8:orgid:${userId}` });
   });
 
   it.each([

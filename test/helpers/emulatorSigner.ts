@@ -101,3 +101,8 @@ export function signedRequest(
   };
   return rawRequest(url, { method, headers, body: body || undefined, ca: emulator.ca });
 }
+
+/** Asks the emulator whether `token` is valid (`POST /_emulator/tokens:verify`, no auth) and returns its verdict. */
+export async function verifyToken(emulator: { endpoint: string; ca?: string }, token: unknown): Promise<RawResponse["json"]> {
+  return (await rawRequest(`${emulator.endpoint}_emulator/tokens:verify`, { method: "POST", body: JSON.stringify({ token }), ca: emulator.ca })).json;
+}

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
 import { JOURNAL_FILE } from "../../src/emulator/journal.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
-import { accessKeyOf, hmacHeaders } from "../helpers/emulatorSigner.js";
+import { accessKeyOf, hmacHeaders, verifyToken } from "../helpers/emulatorSigner.js";
 import { reportFigure } from "../helpers/figures.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";
 
@@ -205,8 +205,7 @@ describe("a create whose response is lost after the service stored it", () => {
     emulator.injectFaults([{ match: CREATE, times: 1, fault: { dropResponseAfterHandling: true } }]);
     const { user, token } = await client.createUserAndToken(["chat"], { customId });
     expect(journaledCreates().filter((record) => record.customId === customId).map((record) => record.id)).toEqual([user.communicationUserId]);
-    const verdict = await fetch(new URL("_emulator/tokens:verify", emulator.endpoint), { method: "POST", body: JSON.stringify({ token }) });
-    expect(await verdict.json()).toMatchObject({ valid: true, identity: user.communicationUserId });
+    expect(await verifyToken(emulator, token)).toMatchObject({ valid: true, identity: user.communicationUserId });
   });
 
   it("without a customId makes a second identity: the service offers no idempotency key, so callers who need one pass customId", async () => {
@@ -227,8 +226,7 @@ describe("other calls whose answer is lost after the service acted", () => {
     emulator.injectFaults([{ match: { method: "POST", path: /:revokeAccessTokens$/ }, times: 1, fault: { dropResponseAfterHandling: true } }]);
     await client.revokeTokens(user);
     expect(http.attempts.slice(1).map((a) => a.outcome)).toEqual(["ECONNRESET", 204]);
-    const verdict = await fetch(new URL("_emulator/tokens:verify", emulator.endpoint), { method: "POST", body: JSON.stringify({ token }) });
-    expect(await verdict.json()).toMatchObject({ valid: false, reason: "revoked" });
+    expect(await verifyToken(emulator, token)).toMatchObject({ valid: false, reason: "revoked" });
   });
 
   it("deleteUser is retried and the retry answers 404: the user is gone either way", async () => {
