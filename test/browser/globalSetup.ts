@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
+import { rejectionOf } from "../helpers/rejectionOf.js";
 import { takeEmulatorTls } from "./emulatorTls.js";
-import { errorCases, observeRestError, rejectionOf, runErrorCase, slowUserId, type ErrorCase, type ObservedRestError } from "./providedContext.js";
+import { errorCases, observeRestError, runErrorCase, slowUserId, type ErrorCase, type ObservedRestError } from "./providedContext.js";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const tls = takeEmulatorTls();

@@ -59,16 +59,6 @@ export function runErrorCase(client: CommunicationIdentityClient, resourceId: st
   }
 }
 
-/** Resolves to what `promise` rejects with; fails when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to reject.");
-}
-
 /** A user id whose DELETE the emulator answers only after a long delay (abort tests). */
 export const slowUserId = "8:acs:slow-delete-for-abort";
 

@@ -1,6 +1,7 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
+import { rejectionOf } from "../helpers/rejectionOf.js";
 import { closedPort } from "../transport/testServers.js";
 import { ACCESS_KEY, CONNECTION_STRING, createFakeHttpClient, USER_ID, type FakeAnswer } from "./fakeHttpClient.js";
 
@@ -9,12 +10,7 @@ const user = { communicationUserId: USER_ID };
 async function failure(answer: FakeAnswer, call: (c: CommunicationIdentityClient) => Promise<unknown> = (c) => c.getToken(user, ["chat"])): Promise<RestError> {
   const httpClient = createFakeHttpClient(() => answer);
   const client = new CommunicationIdentityClient(CONNECTION_STRING, { httpClient, retryOptions: { maxRetries: 0 } });
-  const error = await call(client).then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e,
-  );
+  const error = await rejectionOf(call(client));
   expect(error).toBeInstanceOf(RestError);
   return error as RestError;
 }

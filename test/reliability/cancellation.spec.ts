@@ -3,6 +3,7 @@ import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { reportFigure } from "../helpers/figures.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";
+import { waitFor } from "../transport/testServers.js";
 
 const CREATE = { method: "POST", path: "/identities" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,21 +25,13 @@ function clientWith(retryDelayInMs = 20): { client: CommunicationIdentityClient;
   return { client, http };
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(5);
-  }
-}
-
 /** Aborts once `ready` holds and measures how long the promise takes to reject after that. */
 async function abortWhen<T>(promise: Promise<T>, controller: AbortController, ready: () => boolean): Promise<{ error: unknown; rejectedAfterMs: number }> {
   const outcome = promise.then(
     () => ({ error: undefined, at: performance.now() }),
     (error: unknown) => ({ error, at: performance.now() }),
   );
-  await until(ready);
+  await waitFor(ready, 5_000);
   const abortedAt = performance.now();
   controller.abort();
   const { error, at } = await outcome;

@@ -15,6 +15,7 @@ import {
   type PipelineRequestOptions,
 } from "@azure/core-rest-pipeline";
 import { createNodeHttpClient } from "../../src/transport/nodeHttpClient.js";
+import { rejectionOf } from "../helpers/rejectionOf.js";
 import { closedPort, startServer, waitFor, type Handler, type TestServer } from "./testServers.js";
 
 const servers: TestServer[] = [];
@@ -40,14 +41,7 @@ function request(
   return req;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; request?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the promise to reject");
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<Error & { code?: string; request?: unknown }>(promise);
 
 describe("createNodeHttpClient", () => {
   describe("request bodies", () => {

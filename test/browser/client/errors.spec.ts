@@ -2,7 +2,8 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { CommunicationIdentityClient } from "../../../src/index.js";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { errorCases, observeRestError, rejectionOf, runErrorCase, type ErrorCase } from "../providedContext.js";
+import { rejectionOf } from "../../helpers/rejectionOf.js";
+import { errorCases, observeRestError, runErrorCase, type ErrorCase } from "../providedContext.js";
 import { recordFetch } from "./recordFetch.js";
 
 let client: CommunicationIdentityClient;
