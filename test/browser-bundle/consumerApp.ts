@@ -2,8 +2,7 @@
  * A tiny browser app that depends on the built package the way an npm user's app does
  * (node_modules/communication-identity → this repo, resolved through its exports map).
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -22,13 +21,6 @@ export interface ConsumerApp {
   dir: string;
   entry: string;
   remove(): void;
-}
-
-/** `npm test` builds first; build here only when dist is missing (e.g. running these files alone). */
-export function ensureBuilt(): void {
-  if (!existsSync(join(repoRoot, "dist", "browser", "index.js")) || !existsSync(join(repoRoot, "dist", "index.d.ts"))) {
-    execFileSync(join(repoRoot, "node_modules", ".bin", "tsup"), { cwd: repoRoot, stdio: "ignore" });
-  }
 }
 
 export function createConsumerApp(source = appSource): ConsumerApp {

@@ -1,7 +1,8 @@
 /** An app calling createUserAndToken bundles for browsers with esbuild cleanly and without Node polyfills. */
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsumerApp, ensureBuilt, nodeIsms, polyfillPackages, type ConsumerApp } from "./consumerApp.js";
+import { ensureBuilt } from "../helpers/ensureBuilt.js";
+import { createConsumerApp, nodeIsms, polyfillPackages, type ConsumerApp } from "./consumerApp.js";
 
 let app: ConsumerApp;
 beforeAll(() => {

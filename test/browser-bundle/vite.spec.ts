@@ -1,7 +1,8 @@
 /** An app calling createUserAndToken builds for browsers with Vite cleanly and without Node polyfills. */
 import { build, createLogger, type Rolldown } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsumerApp, ensureBuilt, nodeIsms, polyfillPackages, type ConsumerApp } from "./consumerApp.js";
+import { ensureBuilt } from "../helpers/ensureBuilt.js";
+import { createConsumerApp, nodeIsms, polyfillPackages, type ConsumerApp } from "./consumerApp.js";
 
 let app: ConsumerApp;
 beforeAll(() => {

@@ -1,10 +1,11 @@
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../helpers/ensureBuilt.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const dist = join(repoRoot, "dist");
@@ -15,10 +16,7 @@ let port: number;
 const requests: Array<{ method?: string; url?: string; userAgent?: string }> = [];
 
 beforeAll(async () => {
-  // `npm test` builds first; build here only when dist is missing (e.g. running this file alone).
-  if (!existsSync(join(dist, "index.js")) || !existsSync(join(dist, "browser", "index.js"))) {
-    execFileSync(join(repoRoot, "node_modules", ".bin", "tsup"), { cwd: repoRoot, stdio: "ignore" });
-  }
+  ensureBuilt();
   // A consumer project that resolves "communication-identity" through the package's exports.
   consumerDir = mkdtempSync(join(tmpdir(), "ci-consumer-"));
   mkdirSync(join(consumerDir, "node_modules"));

@@ -5,7 +5,8 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { buildIfNeeded, findSamples, linkPackage, repoRoot, type Sample } from "../../scripts/runSamples.js";
+import { ensureBuilt } from "../helpers/ensureBuilt.js";
+import { findSamples, linkPackage, repoRoot, type Sample } from "../../scripts/runSamples.js";
 
 export interface StagedSamples {
   root: string;
@@ -17,8 +18,7 @@ export interface StagedSamples {
 const PACKAGE_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
 
 export async function stageSamples(): Promise<StagedSamples> {
-  // `npm test` builds first; build here only when dist is missing (e.g. running this folder alone).
-  if (!PACKAGE_FILES.every((file) => existsSync(join(repoRoot, file)))) buildIfNeeded(repoRoot, () => {});
+  ensureBuilt();
   const cache = join(repoRoot, "node_modules", ".cache");
   mkdirSync(cache, { recursive: true });
   const root = mkdtempSync(join(cache, "samples-test-"));

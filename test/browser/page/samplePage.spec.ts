@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../../src/index.js";
-import { ensureBuilt, repoRoot } from "../../browser-bundle/consumerApp.js";
+import { repoRoot } from "../../browser-bundle/consumerApp.js";
+import { ensureBuilt } from "../../helpers/ensureBuilt.js";
 import { chromiumArgs, findChromium } from "../chromium.js";
 
 const sampleDir = join(repoRoot, "samples", "v1", "browser");
