@@ -3,14 +3,14 @@
  * against the emulator the sample server started, and the page shows them.
  */
 import { execFile } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkPackage, repoRoot } from "../../../scripts/runSamples.js";
 import { CommunicationIdentityClient } from "../../../src/index.js";
-import { repoRoot } from "../../browser-bundle/consumerApp.js";
 import { ensureBuilt } from "../../helpers/ensureBuilt.js";
 import { chromiumArgs, findChromium } from "../chromium.js";
 
@@ -26,17 +26,10 @@ interface SampleServer {
 let sample: SampleServer;
 let browser: Browser;
 
-/** What `npm install` in the sample folder does for its file:../../.. dependency (the link is gitignored). */
-function linkPackageIntoSample(): void {
-  const link = join(sampleDir, "node_modules", "communication-identity");
-  if (existsSync(link) || lstatSync(dirname(link), { throwIfNoEntry: false })?.isSymbolicLink()) return;
-  mkdirSync(dirname(link), { recursive: true });
-  symlinkSync(relative(dirname(link), repoRoot), link, "dir");
-}
-
 beforeAll(async () => {
   ensureBuilt();
-  linkPackageIntoSample();
+  // What `npm install` in the sample folder does for its file:../../.. dependency (the link is gitignored).
+  linkPackage(sampleDir, repoRoot);
   // Imported only now, by a path tsc does not follow: serve.ts resolves communication-identity
   // through that link, which a fresh clone does not have yet when `npm test` type-checks.
   const serve = (await import(pathToFileURL(join(sampleDir, "serve.ts")).href)) as {
