@@ -2,7 +2,6 @@ import http from "node:http";
 import net from "node:net";
 import { once } from "node:events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generate } from "selfsigned";
 import {
   createEmptyPipeline,
   createPipelineRequest,
@@ -12,7 +11,7 @@ import {
   type PipelineRequest,
 } from "@azure/core-rest-pipeline";
 import { createNodeHttpClient } from "../../src/transport/nodeHttpClient.js";
-import { startServer, type TestServer } from "./testServers.js";
+import { selfSignedCertificate, startServer, type TestServer } from "./testServers.js";
 
 /** A minimal proxy: forwards absolute-URL requests (HTTP_PROXY style) and tunnels CONNECT (HTTPS_PROXY style). */
 interface TestProxy {
@@ -91,15 +90,11 @@ let cert: string;
 beforeAll(async () => {
   // An empty NO_PROXY before the first proxyPolicy() is built: core loads that list once per process.
   policyFromEnv({ NO_PROXY: "", no_proxy: "" }, () => proxyPolicy(undefined, { customNoProxyList: [] }));
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-  });
-  cert = pems.cert;
+  const tls = await selfSignedCertificate();
+  cert = tls.cert;
   proxy = await startProxy();
   target = await startServer((req, res) => res.end(`plain ${req.url}`));
-  secureTarget = await startServer((req, res) => res.end(`secure ${req.url}`), { key: pems.private, cert });
+  secureTarget = await startServer((req, res) => res.end(`secure ${req.url}`), tls);
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { once } from "node:events";
+import { generate } from "selfsigned";
 
 /** What a test server saw of one request. */
 export interface SeenRequest {
@@ -63,6 +64,16 @@ export async function startServer(handler: Handler, tls?: { key: string; cert: s
   state.port = (server.address() as net.AddressInfo).port;
   state.url = `${tls ? "https" : "http"}://127.0.0.1:${state.port}`;
   return state;
+}
+
+/** A self-signed EC certificate for 127.0.0.1, for `startServer`'s `tls`; trust it by passing `cert` as the CA. */
+export async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: "commonName", value: "localhost" }], {
+    keyType: "ec",
+    algorithm: "sha256",
+    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+  });
+  return { key: pems.private, cert: pems.cert };
 }
 
 /** A port nothing listens on: bound once, then released. */

@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generate } from "selfsigned";
 import { createEmptyPipeline, createPipelineRequest, isRestError, tlsPolicy } from "@azure/core-rest-pipeline";
 import { createNodeHttpClient } from "../../src/transport/nodeHttpClient.js";
-import { startServer, type TestServer } from "./testServers.js";
+import { selfSignedCertificate, startServer, type TestServer } from "./testServers.js";
 
 let server: TestServer;
 let cert: string;
 
 beforeAll(async () => {
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-  });
-  cert = pems.cert;
-  server = await startServer((req, res) => res.end(`secure ${req.method}`), { key: pems.private, cert: pems.cert });
+  const tls = await selfSignedCertificate();
+  cert = tls.cert;
+  server = await startServer((req, res) => res.end(`secure ${req.method}`), tls);
 });
 
 afterAll(async () => {
