@@ -37,7 +37,7 @@ export function issueAccessToken(
     seq,
   };
   if (store.get(identity)) store.recordTokenIssued(identity, seq, now);
-  return { token: signJwt(claims, Buffer.from(store.keys.tokenSecret, "base64")), expiresOn };
+  return { token: signJwt(claims, store.secrets.token), expiresOn };
 }
 
 export type TokenVerdict =
@@ -52,7 +52,7 @@ export type TokenVerdict =
 
 /** The verdict of `POST /_emulator/tokens:verify`. */
 export function verifyAccessToken(store: IdentityStore, token: unknown, now: Date): TokenVerdict {
-  const check = verifyJwt(token, Buffer.from(store.keys.tokenSecret, "base64"));
+  const check = verifyJwt(token, store.secrets.token);
   if (!check.ok) return { valid: false, reason: check.reason };
   const { skypeid, exp, acsScope, seq } = check.claims;
   if (typeof skypeid !== "string" || typeof exp !== "number" || typeof acsScope !== "string" || typeof seq !== "number") {

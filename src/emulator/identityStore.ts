@@ -18,6 +18,14 @@ export interface ResourceKeys {
   entraSecret: string;
 }
 
+/** The same secrets as raw bytes, decoded once: they sign or verify something on every request. */
+export interface ResourceSecrets {
+  access: Buffer;
+  token: Buffer;
+  bearer: Buffer;
+  entra: Buffer;
+}
+
 export interface IdentityRecord {
   id: string;
   customId?: string;
@@ -37,11 +45,20 @@ export class IdentityStore {
   private readonly byCustomId = new Map<string, string>();
   private seq = 0;
   private lastWrite: Promise<void> | undefined;
+  readonly secrets: ResourceSecrets;
 
   private constructor(
     readonly keys: ResourceKeys,
     private readonly journal: Journal<JournalRecord> | undefined,
-  ) {}
+  ) {
+    const decode = (base64: string) => Buffer.from(base64, "base64");
+    this.secrets = {
+      access: decode(keys.accessKey),
+      token: decode(keys.tokenSecret),
+      bearer: decode(keys.bearerSecret),
+      entra: decode(keys.entraSecret),
+    };
+  }
 
   static inMemory(accessKey?: string): IdentityStore {
     return new IdentityStore(newKeys(accessKey), undefined);

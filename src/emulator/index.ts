@@ -102,8 +102,6 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
   const { port } = server.address() as AddressInfo;
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const endpoint = `${useHttps ? "https" : "http"}://${shownHost}:${port}/`;
-  const bearerSecret = Buffer.from(store.keys.bearerSecret, "base64");
-  const entraSecret = Buffer.from(store.keys.entraSecret, "base64");
   let closing: Promise<void> | undefined;
 
   return {
@@ -112,8 +110,8 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     resourceId: store.keys.resourceId,
     ca: tls?.ca,
     clientOptions: () => (tls ? { tlsOptions: { ca: tls.ca } } : { allowInsecureConnection: true }),
-    tokenCredential: () => createEmulatorTokenCredential(bearerSecret, now),
-    createTeamsUserAadToken: (teamsOptions) => mintTeamsUserAadToken(teamsOptions, entraSecret, now()),
+    tokenCredential: () => createEmulatorTokenCredential(store.secrets.bearer, now),
+    createTeamsUserAadToken: (teamsOptions) => mintTeamsUserAadToken(teamsOptions, store.secrets.entra, now()),
     injectFaults: (rules) => faults.add(rules),
     clearFaults: () => faults.clear(),
     close: () => (closing ??= closeAll(server, store)),

@@ -34,7 +34,6 @@ export interface RouteContext {
   /** The parsed JSON body; undefined when the body was empty. */
   body: unknown;
   now: Date;
-  teamsSecret: Buffer;
 }
 
 export interface RouteResult {
@@ -173,7 +172,7 @@ function issueToken({ store, params, body, now }: RouteContext): RouteResult {
   return { status: 200, body: { token: token.token, expiresOn: formatServiceDate(token.expiresOn) } };
 }
 
-function exchangeTeamsUserToken({ store, body, now, teamsSecret }: RouteContext): RouteResult {
+function exchangeTeamsUserToken({ store, body, now }: RouteContext): RouteResult {
   const request = requireObject(body);
   for (const field of ["token", "appId", "userId"] as const) {
     if (request[field] === undefined || request[field] === null) throw validation(`The ${field} field is required.`, field);
@@ -182,7 +181,7 @@ function exchangeTeamsUserToken({ store, body, now, teamsSecret }: RouteContext)
   const { token, appId, userId } = request as { token: string; appId: string; userId: string };
   if (!GUID.test(appId)) throw validation(messages.appIdFormat, "appId");
   if (!GUID.test(userId)) throw validation(messages.userIdFormat, "userId");
-  const check = checkTeamsUserAadToken(token, teamsSecret, now);
+  const check = checkTeamsUserAadToken(token, store.secrets.entra, now);
   if (!check.ok) throw invalidAccessToken();
   if (typeof check.appId !== "string" || check.appId.toLowerCase() !== appId.toLowerCase()) {
     throw validation(messages.appIdFormat, "appId");

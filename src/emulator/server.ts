@@ -10,7 +10,7 @@ import { verifyBearer } from "./bearerVerifier.js";
 import { EmulatorHttpError, invalidAuthenticationInfo } from "./errors.js";
 import type { FaultPlan } from "./faults.js";
 import { verifyHmacSignature } from "./hmacVerifier.js";
-import type { IdentityStore } from "./identityStore.js";
+import type { IdentityStore, ResourceSecrets } from "./identityStore.js";
 import { JournalError } from "./journal.js";
 import { matchRoute, SUPPORTED_API_VERSIONS, type ApiVersion } from "./routes.js";
 
@@ -31,13 +31,8 @@ export interface EmulatorServerOptions {
 }
 
 export function createEmulatorServer(options: EmulatorServerOptions): http.Server {
-  const keys = {
-    access: Buffer.from(options.store.keys.accessKey, "base64"),
-    bearer: Buffer.from(options.store.keys.bearerSecret, "base64"),
-    entra: Buffer.from(options.store.keys.entraSecret, "base64"),
-  };
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, options, keys).catch((error: unknown) => {
+    handle(req, res, options).catch((error: unknown) => {
       // Last resort: whatever happened, answer (or drop) this request and keep serving others.
       if (!res.headersSent && !res.destroyed) send(req, res, performance.now(), internalError(error));
       else res.destroy();
@@ -74,7 +69,6 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   { store, faults, now }: EmulatorServerOptions,
-  keys: { access: Buffer; bearer: Buffer; entra: Buffer },
 ): Promise<void> {
   const started = performance.now();
   const method = (req.method ?? "GET").toUpperCase();
@@ -110,7 +104,7 @@ async function handle(
 
   let reply: Reply;
   try {
-    reply = await dispatch(req, method, url, path, store, now, keys);
+    reply = await dispatch(req, method, url, path, store, now);
   } catch (error) {
     reply = error instanceof EmulatorHttpError ? errorReply(error) : internalError(error);
   }
@@ -128,7 +122,6 @@ async function dispatch(
   path: string,
   store: IdentityStore,
   now: () => Date,
-  keys: { access: Buffer; bearer: Buffer; entra: Buffer },
 ): Promise<Reply> {
   const body = await readBody(req);
   if (body === "too-large") {
@@ -144,7 +137,7 @@ async function dispatch(
 
   let apiVersion: ApiVersion | undefined;
   if (route.versions !== "none") {
-    authenticate(req, url, body, time, keys);
+    authenticate(req, url, body, time, store.secrets);
     const requested = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("api-version");
     if (requested === null || requested === "") {
       throw new EmulatorHttpError(400, "MissingApiVersionParameter", "The api-version query parameter is required.", undefined, {
@@ -180,7 +173,7 @@ async function dispatch(
       throw new EmulatorHttpError(400, "BadRequest", "The request body is not valid JSON.");
     }
   }
-  const result = route.handle({ store, apiVersion, params, body: json, now: time, teamsSecret: keys.entra });
+  const result = route.handle({ store, apiVersion, params, body: json, now: time });
   // Acknowledge only what is on disk (a no-op without `location`).
   const durable = store.durable();
   if (durable) await durable;
@@ -192,15 +185,15 @@ function authenticate(
   url: string,
   body: Buffer,
   now: Date,
-  keys: { access: Buffer; bearer: Buffer },
+  secrets: ResourceSecrets,
 ): void {
   const authorization = req.headers.authorization;
   if (!authorization) throw invalidAuthenticationInfo("The request has no Authorization header.");
   const scheme = authorization.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase();
   if (scheme === "hmac-sha256") {
-    verifyHmacSignature(authorization, { method: req.method ?? "GET", url, headers: req.headers, body }, keys.access, now);
+    verifyHmacSignature(authorization, { method: req.method ?? "GET", url, headers: req.headers, body }, secrets.access, now);
   } else if (scheme === "bearer") {
-    verifyBearer(authorization, keys.bearer, now);
+    verifyBearer(authorization, secrets.bearer, now);
   } else {
     throw invalidAuthenticationInfo("The Authorization scheme must be HMAC-SHA256 or Bearer.");
   }
