@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
+import { accessKeyOf, signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
 
 const PREVIEW = "api-version=2025-03-02-preview";
 const JOURNAL = "identity-emulator.journal";
@@ -120,7 +120,7 @@ describe("restart with a location", () => {
   it("refuses a different access key for an existing location without printing either key", async () => {
     const dir = tempDir();
     const first = await start(dir);
-    const key = first.connectionString.split("accesskey=")[1];
+    const key = accessKeyOf(first.connectionString);
     await stop(first);
     const otherKey = Buffer.alloc(32, 7).toString("base64");
     const error = await start(dir, otherKey).catch((e: Error) => e);

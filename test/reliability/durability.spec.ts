@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { JOURNAL_FILE } from "../../src/emulator/journal.js";
 import { CommunicationIdentityClient } from "../../src/index.js";
+import { accessKeyOf } from "../helpers/emulatorSigner.js";
 import { reportFigure } from "../helpers/figures.js";
 import { startTsxChild, type TsxChild } from "../helpers/tsxChild.js";
 
@@ -43,8 +44,8 @@ describe("durability under SIGKILL", () => {
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const { child, client, connectionString } = await startEmulator();
       // The resource (its access key) survives restarts along with its identities.
-      const key = /accesskey=(.+)$/.exec(connectionString)![1];
-      if (connectionStringOfResource) expect(key).toBe(/accesskey=(.+)$/.exec(connectionStringOfResource)![1]);
+      const key = accessKeyOf(connectionString);
+      if (connectionStringOfResource) expect(key).toBe(accessKeyOf(connectionStringOfResource));
       connectionStringOfResource = connectionString;
 
       let stop = false;

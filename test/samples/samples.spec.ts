@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
 import { runSamples, type SampleResult } from "../../scripts/runSamples.js";
+import { accessKeyOf } from "../helpers/emulatorSigner.js";
 import { environmentWithoutResource, stageSamples, type StagedSamples } from "./stagedSamples.js";
 
 // The samples run as a user runs them: node (or tsx) in the sample folder, importing the built package by name.
@@ -11,7 +12,7 @@ let accessKey: string;
 
 beforeAll(async () => {
   [staged, emulator] = await Promise.all([stageSamples(), startIdentityEmulator({ port: 0 })]);
-  accessKey = /accesskey=(.+)$/i.exec(emulator.connectionString)![1];
+  accessKey = accessKeyOf(emulator.connectionString);
 }, 60_000);
 
 afterAll(async () => {
