@@ -101,7 +101,6 @@ async function measureThroughput({ plan, endpoint, env, secrets, ours, data, log
       }
     }
   }
-
 }
 
 /** Heap growth over plan.heapOps ops, one fresh --expose-gc child per client and round. */
@@ -128,7 +127,6 @@ async function measureHeap({ plan, endpoint, env, secrets, ours, data, log }: Cl
       }
     }
   }
-
 }
 
 /** Bare import, and spawn → first successful response, in fresh plain-node processes. */
