@@ -3,9 +3,10 @@ import { randomUUID } from "node:crypto";
 import type { IdentityStore } from "./identityStore.js";
 import { signJwt, verifyJwt } from "./jwt.js";
 
+/** A token as the service answers it: `{ token, expiresOn }` with the 7-digit date. */
 export interface IssuedToken {
   token: string;
-  expiresOn: Date;
+  expiresOn: string;
 }
 
 /** `2025-04-18T14:46:09.2460000+00:00`: the service's 7-digit, explicit-offset format. */
@@ -37,7 +38,7 @@ export function issueAccessToken(
     seq,
   };
   if (store.get(identity)) store.recordTokenIssued(identity, seq, now);
-  return { token: signJwt(claims, store.secrets.token), expiresOn };
+  return { token: signJwt(claims, store.secrets.token), expiresOn: formatServiceDate(expiresOn) };
 }
 
 export type TokenVerdict =

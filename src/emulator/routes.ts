@@ -3,7 +3,7 @@
  * 2025-03-02-preview, plus the emulator's own test hook. Each handler validates its input
  * like the service (CONTRACT §7) and returns a status and body; HTTP plumbing lives in server.ts.
  */
-import { issueAccessToken, formatServiceDate, verifyAccessToken } from "./accessTokens.js";
+import { issueAccessToken, formatServiceDate, verifyAccessToken, type IssuedToken } from "./accessTokens.js";
 import {
   type EmulatorHttpError,
   identityNotFound,
@@ -133,15 +133,13 @@ function createIdentity({ store, apiVersion, body, now }: RouteContext): RouteRe
   }
   const wantsToken = request.createTokenWithScopes !== undefined && request.createTokenWithScopes !== null;
   const scopes = wantsToken ? readScopes(request.createTokenWithScopes, "createTokenWithScopes") : [];
-  const expiresInMinutes = readExpiresInMinutes(request.expiresInMinutes);
+  const expiresOn = readExpiresOn(request.expiresInMinutes, now);
 
   const { identity } = store.create(customId);
-  const result: { identity: unknown; accessToken?: unknown } = { identity: undefined };
-  if (wantsToken) {
-    const token = issueAccessToken(store, identity.id, scopes, now, new Date(now.getTime() + expiresInMinutes * 60_000));
-    result.accessToken = { token: token.token, expiresOn: formatServiceDate(token.expiresOn) };
-  }
-  result.identity = identityBody(identity, apiVersion);
+  // Issued before the identity is written out, so that its lastTokenIssuedAt counts this token.
+  const accessToken = wantsToken ? issueAccessToken(store, identity.id, scopes, now, expiresOn) : undefined;
+  const result: { identity: Record<string, string>; accessToken?: IssuedToken } = { identity: identityBody(identity, apiVersion) };
+  if (accessToken) result.accessToken = accessToken;
   return { status: 201, body: result };
 }
 
@@ -166,10 +164,9 @@ function issueToken({ store, params, body, now }: RouteContext): RouteResult {
   const id = parseIdentityId(store, params.id);
   const request = requireObject(body);
   const scopes = readScopes(request.scopes, "scopes");
-  const expiresInMinutes = readExpiresInMinutes(request.expiresInMinutes);
+  const expiresOn = readExpiresOn(request.expiresInMinutes, now);
   const identity = lookUp(store, id);
-  const token = issueAccessToken(store, identity.id, scopes, now, new Date(now.getTime() + expiresInMinutes * 60_000));
-  return { status: 200, body: { token: token.token, expiresOn: formatServiceDate(token.expiresOn) } };
+  return { status: 200, body: issueAccessToken(store, identity.id, scopes, now, expiresOn) };
 }
 
 function exchangeTeamsUserToken({ store, body, now }: RouteContext): RouteResult {
@@ -189,8 +186,7 @@ function exchangeTeamsUserToken({ store, body, now }: RouteContext): RouteResult
   if (typeof check.oid !== "string" || check.oid.toLowerCase() !== userId.toLowerCase()) {
     throw validation(messages.userIdFormat, "userId");
   }
-  const issued = issueAccessToken(store, `8:orgid:${check.oid}`, ["chat", "voip"], now, new Date(check.exp * 1000));
-  return { status: 200, body: { token: issued.token, expiresOn: formatServiceDate(issued.expiresOn) } };
+  return { status: 200, body: issueAccessToken(store, `8:orgid:${check.oid}`, ["chat", "voip"], now, new Date(check.exp * 1000)) };
 }
 
 function verifyToken({ store, body, now }: RouteContext): RouteResult {
@@ -225,12 +221,13 @@ function readScopes(value: unknown, target: string): string[] {
   return value as string[];
 }
 
-function readExpiresInMinutes(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_EXPIRES_IN_MINUTES;
+/** The expiry `expiresInMinutes` (default a day) after `now`. */
+function readExpiresOn(value: unknown, now: Date): Date {
+  if (value === undefined || value === null) value = DEFAULT_EXPIRES_IN_MINUTES;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 60 || value > 1440) {
     throw validation(messages.expiresInMinutes(typeof value === "string" ? value : JSON.stringify(value)), "ExpiresInMinutes");
   }
-  return value;
+  return new Date(now.getTime() + value * 60_000);
 }
 
 /** Well-formed ACS id of this resource, or the 400/401 the service answers. */
