@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findSamples, repoRoot } from "../../scripts/runSamples.js";
+import { typeCheckProject } from "../helpers/typeCheck.js";
 import { stageSamples, type StagedSamples } from "./stagedSamples.js";
 
 // The scenarios the samples promise (issue "Samples, the main job and the docs"), in both languages.
@@ -86,9 +85,7 @@ describe("TypeScript samples", () => {
   afterAll(() => staged?.remove());
 
   it("type-check against the built package's declarations", async () => {
-    const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
-    const project = join(staged.root, "samples/v1/typescript/tsconfig.json");
-    const { stdout } = await promisify(execFile)(process.execPath, [tsc, "-p", project, "--pretty", "false"]).catch((error: { stdout: string }) => error);
+    const stdout = await typeCheckProject(join(staged.root, "samples/v1/typescript/tsconfig.json"));
     expect(stdout.trim()).toBe("");
   }, 30_000);
 });

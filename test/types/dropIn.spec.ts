@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { typeCheckProject } from "../helpers/typeCheck.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const fixture = readFileSync(join(import.meta.dirname, "fixtures", "dropInUsage.ts"), "utf8");
@@ -27,12 +26,7 @@ async function typecheck(files: Record<string, string>): Promise<string> {
     files: Object.keys(files),
   };
   writeFileSync(join(workDir, "tsconfig.json"), JSON.stringify(tsconfig));
-  try {
-    await promisify(execFile)(process.execPath, [join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", workDir]);
-    return "";
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout ?? error);
-  }
+  return typeCheckProject(workDir);
 }
 
 describe("drop-in types", () => {
