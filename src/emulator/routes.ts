@@ -43,42 +43,28 @@ export interface RouteResult {
 
 export interface Route {
   method: "GET" | "POST" | "DELETE";
-  /** Path segments; `{name}` captures one (percent-decoded) segment. */
-  segments: readonly string[];
   /** Spelled like the spec, for messages. */
   template: string;
+  /** The template's segments; `{name}` captures one (percent-decoded) segment. */
+  segments: readonly string[];
   /** Versions that have this operation; `none` for the emulator's own endpoints (no auth, no api-version). */
   versions: readonly ApiVersion[] | "none";
   handle(context: RouteContext): RouteResult;
 }
 
-export const routes: readonly Route[] = [
-  { method: "POST", template: "/identities", segments: ["identities"], versions: SUPPORTED_API_VERSIONS, handle: createIdentity },
-  { method: "GET", template: "/identities/{id}", segments: ["identities", "{id}"], versions: [PREVIEW_VERSION], handle: getIdentity },
-  { method: "DELETE", template: "/identities/{id}", segments: ["identities", "{id}"], versions: SUPPORTED_API_VERSIONS, handle: deleteIdentity },
-  {
-    method: "POST",
-    template: "/identities/{id}/:revokeAccessTokens",
-    segments: ["identities", "{id}", ":revokeAccessTokens"],
-    versions: SUPPORTED_API_VERSIONS,
-    handle: revokeAccessTokens,
-  },
-  {
-    method: "POST",
-    template: "/identities/{id}/:issueAccessToken",
-    segments: ["identities", "{id}", ":issueAccessToken"],
-    versions: SUPPORTED_API_VERSIONS,
-    handle: issueToken,
-  },
-  {
-    method: "POST",
-    template: "/teamsUser/:exchangeAccessToken",
-    segments: ["teamsUser", ":exchangeAccessToken"],
-    versions: SUPPORTED_API_VERSIONS,
-    handle: exchangeTeamsUserToken,
-  },
-  { method: "POST", template: "/_emulator/tokens:verify", segments: ["_emulator", "tokens:verify"], versions: "none", handle: verifyToken },
+const routes: readonly Route[] = [
+  defineRoute("POST", "/identities", SUPPORTED_API_VERSIONS, createIdentity),
+  defineRoute("GET", "/identities/{id}", [PREVIEW_VERSION], getIdentity),
+  defineRoute("DELETE", "/identities/{id}", SUPPORTED_API_VERSIONS, deleteIdentity),
+  defineRoute("POST", "/identities/{id}/:revokeAccessTokens", SUPPORTED_API_VERSIONS, revokeAccessTokens),
+  defineRoute("POST", "/identities/{id}/:issueAccessToken", SUPPORTED_API_VERSIONS, issueToken),
+  defineRoute("POST", "/teamsUser/:exchangeAccessToken", SUPPORTED_API_VERSIONS, exchangeTeamsUserToken),
+  defineRoute("POST", "/_emulator/tokens:verify", "none", verifyToken),
 ];
+
+function defineRoute(method: Route["method"], template: string, versions: Route["versions"], handle: Route["handle"]): Route {
+  return { method, template, segments: template.split("/").filter((segment) => segment !== ""), versions, handle };
+}
 
 export type RouteMatch =
   | { kind: "found"; route: Route; params: Record<string, string> }
