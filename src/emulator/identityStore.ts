@@ -83,19 +83,15 @@ export class IdentityStore {
     return store;
   }
 
-  get persistent(): boolean {
-    return this.journal !== undefined;
-  }
-
   /** Creates an identity, or returns the one already mapped to `customId`. */
-  create(customId?: string): { identity: IdentityRecord; created: boolean } {
+  create(customId?: string): IdentityRecord {
     if (customId !== undefined) {
       const existing = this.byCustomId.get(customId);
-      if (existing) return { identity: this.identities.get(existing)!, created: false };
+      if (existing) return this.identities.get(existing)!;
     }
     const id = `8:acs:${this.keys.resourceId}_${randomUUID()}`;
     this.write(customId === undefined ? { t: "create", id } : { t: "create", id, customId });
-    return { identity: this.identities.get(id)!, created: true };
+    return this.identities.get(id)!;
   }
 
   get(id: string): IdentityRecord | undefined {

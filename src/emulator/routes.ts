@@ -121,7 +121,7 @@ function createIdentity({ store, apiVersion, body, now }: RouteContext): RouteRe
   const scopes = wantsToken ? readScopes(request.createTokenWithScopes, "createTokenWithScopes") : [];
   const expiresOn = readExpiresOn(request.expiresInMinutes, now);
 
-  const { identity } = store.create(customId);
+  const identity = store.create(customId);
   // Issued before the identity is written out, so that its lastTokenIssuedAt counts this token.
   const accessToken = wantsToken ? issueAccessToken(store, identity.id, scopes, now, expiresOn) : undefined;
   const result: { identity: Record<string, string>; accessToken?: IssuedToken } = { identity: identityBody(identity, apiVersion) };
