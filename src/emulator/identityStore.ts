@@ -68,7 +68,7 @@ export class IdentityStore {
   static async open(dir: string, accessKey?: string): Promise<IdentityStore> {
     const { journal, contents } = await Journal.open<ResourceKeys, JournalRecord>(dir, () => newKeys(accessKey), checkRecord);
     const keys = contents.header;
-    if (!keys || !isKeys(keys)) {
+    if (!isKeys(keys)) {
       await journal.close();
       throw new JournalError(`${journal.file} has an unreadable resource header.`);
     }

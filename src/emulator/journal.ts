@@ -12,7 +12,7 @@ const FORMAT = "communication-identity-emulator/journal";
 const VERSION = 1;
 
 export interface JournalContents<H, R> {
-  header: H | undefined;
+  header: H;
   records: R[];
 }
 
@@ -34,6 +34,7 @@ export class Journal<R extends object> {
   private flushing = false;
   private failure: Error | undefined;
   private closed = false;
+  private idleWaiters: Array<() => void> = [];
 
   private constructor(
     private readonly handle: FileHandle,
@@ -49,7 +50,7 @@ export class Journal<R extends object> {
     dir: string,
     createHeader: () => H,
     checkRecord: (record: unknown, line: number) => R,
-  ): Promise<{ journal: Journal<R>; contents: JournalContents<H, R>; created: boolean }> {
+  ): Promise<{ journal: Journal<R>; contents: JournalContents<H, R> }> {
     const file = path.join(dir, JOURNAL_FILE);
     await ensureDirectory(dir);
     let text: string | undefined;
@@ -68,13 +69,11 @@ export class Journal<R extends object> {
       const header = createHeader();
       await writeAtomically(dir, file, `${JSON.stringify({ format: FORMAT, version: VERSION, ...header })}\n`);
       const handle = await fs.open(file, "a");
-      return { journal: new Journal<R>(handle, file), contents: { header, records: [] }, created: true };
+      return { journal: new Journal<R>(handle, file), contents: { header, records: [] } };
     }
 
     const lines = text.split("\n");
-    const tail = lines.pop() ?? "";
-    let keepBytes = Buffer.byteLength(text);
-    if (tail !== "") keepBytes -= Buffer.byteLength(tail); // torn last write: never acknowledged, drop it
+    const tail = lines.pop() ?? ""; // torn last write (no newline): never acknowledged, cut off below
     if (lines.length === 0) throw new JournalError(`${file} is not a communication-identity emulator journal (no header line).`);
     let headerLine: unknown;
     try {
@@ -101,15 +100,18 @@ export class Journal<R extends object> {
         throw new JournalError(`${file} is corrupt at line ${i + 1}: ${(error as Error).message} Refusing to start rather than lose state.`);
       }
     }
-    const handle = await fs.open(file, "r+");
-    if (keepBytes < Buffer.byteLength(text)) {
-      await handle.truncate(keepBytes);
-      await handle.datasync();
+    if (tail !== "") {
+      const handle = await fs.open(file, "r+");
+      try {
+        await handle.truncate(Buffer.byteLength(text) - Buffer.byteLength(tail));
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
     }
-    await handle.close();
     const appendHandle = await fs.open(file, "a");
     const { format: _f, version: _v, ...header } = headerLine as Record<string, unknown>;
-    return { journal: new Journal<R>(appendHandle, file), contents: { header: header as H, records }, created: false };
+    return { journal: new Journal<R>(appendHandle, file), contents: { header: header as H, records } };
   }
 
   /** Resolves once the record is on disk. */
@@ -144,8 +146,6 @@ export class Journal<R extends object> {
     this.flushing = false;
     this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
-
-  private idleWaiters: Array<() => void> = [];
 
   async close(): Promise<void> {
     if (this.flushing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
