@@ -54,8 +54,8 @@ async function main(): Promise<number> {
   const pem = values.cert && values.key ? await readPemFiles(values.cert, values.key) : undefined;
   const emulator = await startIdentityEmulator({
     port,
-    host: values.host ?? "127.0.0.1",
-    https: values.https === true || pem !== undefined,
+    host: values.host,
+    https: values.https,
     cert: pem?.cert,
     key: pem?.key,
     accessKey: values["access-key"],
