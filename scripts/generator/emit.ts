@@ -1,11 +1,5 @@
 import type { ModelDefinition, OperationModel, Schema, SpecModel } from "./spec.js";
 
-/** The spec files the generated layer is built from, oldest api-version first, relative to the repo root. */
-export const SPEC_FILES = [
-  "../shared/spec/Identity/stable/2023-10-01/CommunicationIdentity.json",
-  "../shared/spec/Identity/preview/2025-03-02-preview/CommunicationIdentity.json",
-];
-
 const refName = (schema: Schema): string | undefined => schema.$ref?.replace(/^#\/definitions\//, "");
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 const operationConstName = (operationId: string): string => `${lowerFirst(operationId.replace(/_/g, ""))}Operation`;
