@@ -1,6 +1,5 @@
-import type { ModelDefinition, OperationModel, Schema, SpecModel } from "./spec.js";
+import { refName, type ModelDefinition, type OperationModel, type Schema, type SpecModel } from "./spec.js";
 
-const refName = (schema: Schema): string | undefined => schema.$ref?.replace(/^#\/definitions\//, "");
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 const operationConstName = (operationId: string): string => `${lowerFirst(operationId.replace(/_/g, ""))}Operation`;
 const quote = (text: string): string => JSON.stringify(text);

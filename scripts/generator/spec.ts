@@ -74,6 +74,9 @@ export interface SpecModel {
 
 const HTTP_METHODS = ["get", "put", "post", "patch", "delete", "head"];
 
+/** The definition name an imported schema's `$ref` (`#/definitions/<Name>`) points to. */
+export const refName = (schema: Schema): string | undefined => schema.$ref?.replace(/^#\/definitions\//, "");
+
 /**
  * Reads the spec files (oldest first), resolves `$ref`s across files and merges them into one
  * model: definitions by name, operations by operationId, each tagged with the api-versions that have it.
@@ -171,7 +174,7 @@ export function loadSpecs(repoRoot: string, specPaths: string[]): SpecModel {
         let errorModel: string | undefined;
         for (const [status, response] of Object.entries(operation.responses)) {
           const schema = response.schema ? importSchema(response.schema, file) : undefined;
-          const model = schema?.$ref?.replace(/^#\/definitions\//, "");
+          const model = schema && refName(schema);
           if (status === "default") errorModel = model;
           else responses.push({ status: Number(status), model });
         }
@@ -182,7 +185,7 @@ export function loadSpecs(repoRoot: string, specPaths: string[]): SpecModel {
           body = {
             required: bodyParam.required === true,
             mediaType: operation.consumes?.[0] ?? "application/json",
-            model: schema.$ref!.replace(/^#\/definitions\//, ""),
+            model: refName(schema)!,
           };
         }
         const existing = operations.get(operation.operationId);
