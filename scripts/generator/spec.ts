@@ -188,24 +188,19 @@ export function loadSpecs(repoRoot: string, specPaths: string[]): SpecModel {
             model: refName(schema)!,
           };
         }
-        const existing = operations.get(operation.operationId);
-        if (existing) {
-          existing.apiVersions.push(version);
-          // The newest spec describes the operation; older ones only add their version.
-          Object.assign(existing, { summary: operation.summary ?? "", method: method.toUpperCase(), path, pathParams, body, responses, errorModel });
-        } else {
-          operations.set(operation.operationId, {
-            operationId: operation.operationId,
-            summary: operation.summary ?? "",
-            method: method.toUpperCase(),
-            path,
-            pathParams,
-            body,
-            responses,
-            errorModel,
-            apiVersions: [version],
-          });
-        }
+        // The newest spec describes the operation; older ones only add their version.
+        const apiVersions = [...(operations.get(operation.operationId)?.apiVersions ?? []), version];
+        operations.set(operation.operationId, {
+          operationId: operation.operationId,
+          summary: operation.summary ?? "",
+          method: method.toUpperCase(),
+          path,
+          pathParams,
+          body,
+          responses,
+          errorModel,
+          apiVersions,
+        });
       }
     }
   }
