@@ -20,6 +20,12 @@ function header(sourceFiles: string[]): string {
   ].join("\n");
 }
 
+/** Every definition, by name: the order of the emitted files. */
+const modelsByName = (spec: SpecModel): ModelDefinition[] => [...spec.models.values()].sort((a, b) => a.name.localeCompare(b.name));
+
+/** The models that are sent as a request body. */
+const bodyModelNames = (spec: SpecModel): string[] => spec.operations.flatMap((operation) => (operation.body ? [operation.body.model] : []));
+
 function isEnum(schema: Schema): boolean {
   return Array.isArray(schema.enum);
 }
@@ -63,7 +69,7 @@ function clientName(property: string, schema: Schema): string {
 
 function emitModels(spec: SpecModel): string {
   let out = header(spec.sourceFiles);
-  for (const model of [...spec.models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const model of modelsByName(spec)) {
     const schema = model.schema;
     out += "\n" + docComment(schema.description);
     if (isEnum(schema)) {
@@ -101,8 +107,8 @@ function emitApiVersions(spec: SpecModel): string {
   out += `export const latestApiVersion: GeneratedApiVersion = ${quote(spec.apiVersions[spec.apiVersions.length - 1])};\n`;
   out += "\n/** Request-body properties that only some api-versions accept (`Model.property` → those versions). */\n";
   out += "export const propertyApiVersions: Readonly<Record<string, readonly GeneratedApiVersion[]>> = {\n";
-  const bodyModels = new Set(spec.operations.flatMap((operation) => (operation.body ? [operation.body.model] : [])));
-  for (const model of [...spec.models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  const bodyModels = new Set(bodyModelNames(spec));
+  for (const model of modelsByName(spec)) {
     // Models that exist only in newer versions are gated by their operations, not per property.
     const inEveryVersion = model.propertyOrder.some((property) => model.propertyVersions[property]?.length === spec.apiVersions.length);
     if (!bodyModels.has(model.name) || !inEveryVersion) continue;
@@ -214,12 +220,11 @@ function emitDeserializer(spec: SpecModel, model: ModelDefinition): string {
 }
 
 function emitSerialization(spec: SpecModel): string {
-  const bodyModels = spec.operations.flatMap((operation) => (operation.body ? [operation.body.model] : []));
   const responseModels = spec.operations.flatMap((operation) => [
     ...operation.responses.flatMap((response) => (response.model ? [response.model] : [])),
     ...(operation.errorModel ? [operation.errorModel] : []),
   ]);
-  const serialized = reachableModels(spec, bodyModels);
+  const serialized = reachableModels(spec, bodyModelNames(spec));
   const deserialized = reachableModels(spec, responseModels);
   const imports = [...new Set([...serialized, ...deserialized])].sort();
 
