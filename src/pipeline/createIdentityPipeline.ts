@@ -18,7 +18,7 @@ const userAgentPackage = `azsdk-js-communication-identity/${packageVersion}`;
 
 /**
  * Assembles the request pipeline by hand (no core-client ServiceClient, no form-data/multipart
- * policies): user agent, client request id, Node-only proxy/TLS/decompression, retry, then the
+ * policies): user agent, client request id, Node-only agent/proxy/TLS/decompression/redirect, retry, then the
  * auth policy after retry so every attempt is signed afresh, then logging and the user's policies.
  */
 export function createIdentityPipeline(options: CommonClientOptions, authPolicy: PipelinePolicy): Pipeline {
