@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { invalidAuthenticationInfo, denied } from "./errors.js";
 import { signJwt, verifyJwt } from "./jwt.js";
 
-export const MANAGEMENT_AUDIENCE = "https://communication.azure.com";
+const MANAGEMENT_AUDIENCE = "https://communication.azure.com";
 const LIFETIME_SECONDS = 3600;
 
 export function createEmulatorTokenCredential(secret: Buffer, now: () => Date): TokenCredential {

@@ -52,7 +52,7 @@ export function verifyHmacSignature(authorization: string, request: SignedReques
 }
 
 /** Path exactly as sent; query re-serialised like `URLSearchParams#toString` (what the signer uses). */
-export function pathAndQuery(url: string): string {
+function pathAndQuery(url: string): string {
   const q = url.indexOf("?");
   if (q < 0) return url;
   const query = new URLSearchParams(url.slice(q + 1)).toString();

@@ -16,8 +16,8 @@ import type { IdentityRecord, IdentityStore } from "./identityStore.js";
 import { isObject } from "./jwt.js";
 import { checkTeamsUserAadToken } from "./teamsTokens.js";
 
-export const STABLE_VERSION = "2023-10-01";
-export const PREVIEW_VERSION = "2025-03-02-preview";
+const STABLE_VERSION = "2023-10-01";
+const PREVIEW_VERSION = "2025-03-02-preview";
 export const SUPPORTED_API_VERSIONS = [STABLE_VERSION, PREVIEW_VERSION] as const;
 export type ApiVersion = (typeof SUPPORTED_API_VERSIONS)[number];
 

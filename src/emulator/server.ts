@@ -14,7 +14,7 @@ import type { IdentityStore, ResourceSecrets } from "./identityStore.js";
 import { JournalError } from "./journal.js";
 import { matchRoute, SUPPORTED_API_VERSIONS, type ApiVersion } from "./routes.js";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Beyond this we stop draining an oversized body and just close the connection. */
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");
