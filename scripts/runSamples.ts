@@ -121,6 +121,7 @@ export interface RunOptions {
 export function runSample(sample: Sample, options: RunOptions = {}): Promise<SampleResult> {
   const env = { ...(options.env ?? process.env), FORCE_COLOR: "0" };
   const args = sample.language === "typescript" ? ["--import", tsxLoader, sample.file] : [sample.file];
+  const timeoutMs = options.timeoutMs ?? SAMPLE_TIMEOUT_MS;
   const started = performance.now();
   return new Promise((resolveResult) => {
     const child = spawn(process.execPath, args, { cwd: sample.folder, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -135,7 +136,7 @@ export function runSample(sample: Sample, options: RunOptions = {}): Promise<Sam
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, options.timeoutMs ?? SAMPLE_TIMEOUT_MS);
+    }, timeoutMs);
     const finish = (exitProblem: string | undefined) => {
       clearTimeout(timer);
       const durationMs = performance.now() - started;
@@ -146,7 +147,7 @@ export function runSample(sample: Sample, options: RunOptions = {}): Promise<Sam
     };
     child.on("error", (error) => finish(`could not start: ${error.message}`));
     child.on("close", (code, signal) => {
-      if (timedOut) finish(`timed out after ${(options.timeoutMs ?? SAMPLE_TIMEOUT_MS) / 1000}s`);
+      if (timedOut) finish(`timed out after ${timeoutMs / 1000}s`);
       else if (code !== 0) finish(`exited with ${code ?? signal}`);
       else finish(undefined);
     });
