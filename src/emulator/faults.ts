@@ -19,7 +19,9 @@ export class FaultPlan {
   add(rules: readonly FaultRule[]): void {
     for (const rule of rules) {
       if (!Number.isInteger(rule.times) || rule.times < 1) throw new TypeError("A fault rule needs `times`, a positive integer.");
-      this.rules.push({ ...rule, match: rule.match ? { ...rule.match } : undefined, fault: { ...rule.fault } });
+      // Methods are compared upper-cased (the server upper-cases the request's), so normalise once here.
+      const match = rule.match ? { ...rule.match, method: rule.match.method?.toUpperCase() } : undefined;
+      this.rules.push({ ...rule, match, fault: { ...rule.fault } });
     }
   }
 
@@ -27,7 +29,7 @@ export class FaultPlan {
     this.rules = [];
   }
 
-  /** Consumes one use of the first rule matching this request, if any. */
+  /** Consumes one use of the first rule matching this request (`method` upper-case), if any. */
   take(method: string, path: string): FaultAction | undefined {
     if (this.rules.length === 0) return undefined;
     const index = this.rules.findIndex((rule) => matches(rule, method, path));
@@ -42,7 +44,7 @@ export class FaultPlan {
 function matches(rule: FaultRule, method: string, path: string): boolean {
   const m = rule.match;
   if (!m) return true;
-  if (m.method !== undefined && m.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (m.method !== undefined && m.method !== method) return false;
   if (m.path === undefined) return true;
   if (typeof m.path === "string") return path.startsWith(m.path);
   m.path.lastIndex = 0;
