@@ -1,5 +1,5 @@
 /** Management bearer tokens: minted by `tokenCredential()`, accepted only when signed by this emulator. */
-import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { randomUUID } from "node:crypto";
 import { invalidAuthenticationInfo, denied } from "./errors.js";
 import { signJwt, verifyJwt } from "./jwt.js";
@@ -9,7 +9,7 @@ const LIFETIME_SECONDS = 3600;
 
 export function createEmulatorTokenCredential(secret: Buffer, now: () => Date): TokenCredential {
   return {
-    async getToken(_scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
+    async getToken(): Promise<AccessToken> {
       const iat = Math.floor(now().getTime() / 1000);
       const exp = iat + LIFETIME_SECONDS;
       const token = signJwt(
