@@ -84,16 +84,13 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
   const useHttps = options.https === true || options.cert !== undefined;
 
   const store = options.location ? await IdentityStore.open(options.location, options.accessKey) : IdentityStore.inMemory(options.accessKey);
+  const faults = new FaultPlan();
   let tls: { cert: string; key: string; ca: string } | undefined;
+  let server: Server;
+  // Whatever fails from here (certificate, a PEM the TLS layer refuses, the port) releases the store.
   try {
     if (useHttps) tls = options.cert ? { cert: options.cert, key: options.key!, ca: options.cert } : await createLocalCertificate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const faults = new FaultPlan();
-  const server = createEmulatorServer({ store, faults, now, tls });
-  try {
+    server = createEmulatorServer({ store, faults, now, tls });
     await listen(server, options.port ?? 8088, host);
   } catch (error) {
     await store.close();
