@@ -137,7 +137,7 @@ async function dispatch(
 
   let apiVersion: ApiVersion | undefined;
   if (route.versions !== "none") {
-    authenticate(req, url, body, time, store.secrets);
+    authenticate(req, method, url, body, time, store.secrets);
     const requested = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("api-version");
     if (requested === null || requested === "") {
       throw new EmulatorHttpError(400, "MissingApiVersionParameter", "The api-version query parameter is required.", undefined, {
@@ -182,6 +182,7 @@ async function dispatch(
 
 function authenticate(
   req: IncomingMessage,
+  method: string,
   url: string,
   body: Buffer,
   now: Date,
@@ -191,7 +192,7 @@ function authenticate(
   if (!authorization) throw invalidAuthenticationInfo("The request has no Authorization header.");
   const scheme = authorization.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase();
   if (scheme === "hmac-sha256") {
-    verifyHmacSignature(authorization, { method: req.method ?? "GET", url, headers: req.headers, body }, secrets.access, now);
+    verifyHmacSignature(authorization, { method, url, headers: req.headers, body }, secrets.access, now);
   } else if (scheme === "bearer") {
     verifyBearer(authorization, secrets.bearer, now);
   } else {
