@@ -15,7 +15,7 @@ const browserTwins = [
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", "emulator/index": "src/emulator/index.ts", "emulator/cli": "src/emulator/cli.ts" },
+    entry: { index: "src/index.ts" },
     format: ["esm", "cjs"],
     platform: "node",
     target: "node20",

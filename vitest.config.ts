@@ -7,12 +7,15 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 import { chromiumArgs, chromiumInstallHint, chromiumRequiredInCi, findChromium } from "./test/browser/chromium.js";
 import { createEmulatorTls } from "./test/browser/emulatorTls.js";
 
+// The emulator package runs its own tests (emulator/vitest.config.ts); the root run includes them.
+const emulatorProject = "emulator/vitest.config.ts";
+
 const nodeProject: TestProjectInlineConfiguration = {
   extends: true,
   test: {
     name: "node",
     include: ["test/**/*.spec.ts"],
-    exclude: ["test/browser/**", "node_modules/**"],
+    exclude: ["test/browser/**", "node_modules/**", "emulator/**"],
     environment: "node",
   },
 };
@@ -99,6 +102,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ["default", "./test/support/summaryReporter.ts"],
-    projects: [nodeProject, ...(chromium === undefined ? [] : await browserProjects(chromium))],
+    projects: [nodeProject, emulatorProject, ...(chromium === undefined ? [] : await browserProjects(chromium))],
   },
 });

@@ -13,10 +13,15 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const PACKAGE_NAME = "communication-identity";
+/** The workspace's packages a sample folder depends on, by name and folder under the repo root. */
+const PACKAGES = [
+  { name: "communication-identity", folder: "." },
+  { name: "communication-identity-emulator", folder: "emulator" },
+];
 /** The samples' shared helper: imported by every sample, not run on its own. */
 const HELPER_NAMES = new Set(["env.ts", "env.js"]);
-const BUILD_OUTPUTS = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
+const BUILD_OUTPUTS = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "emulator/dist/index.js", "emulator/dist/index.d.ts", "emulator/dist/cli.js"];
+const SOURCE_FOLDERS = ["src", "emulator/src"];
 const SAMPLE_TIMEOUT_MS = 30_000;
 const SKIP_MARKER = /^Skipped:/m;
 /** A whole JWT (header.payload.signature): samples print a token's first characters only. */
@@ -57,12 +62,13 @@ export function findSamples(root = repoRoot): Sample[] {
   );
 }
 
-/** True when every build output exists and none is older than the newest file under src/. */
+/** True when every build output exists and none is older than the newest file under the packages' src/. */
 export function isBuildCurrent(root = repoRoot): boolean {
   const outputs = BUILD_OUTPUTS.map((path) => join(root, path));
   if (!outputs.every((path) => existsSync(path))) return false;
   const oldestOutput = Math.min(...outputs.map((path) => statSync(path).mtimeMs));
-  return newestMtime(join(root, "src")) <= oldestOutput;
+  const sources = SOURCE_FOLDERS.map((folder) => join(root, folder)).filter((folder) => existsSync(folder));
+  return Math.max(...sources.map(newestMtime)) <= oldestOutput;
 }
 
 function newestMtime(directory: string): number {
@@ -76,24 +82,31 @@ function newestMtime(directory: string): number {
 
 export function buildIfNeeded(root = repoRoot, log: (line: string) => void = console.log): void {
   if (isBuildCurrent(root)) return;
-  log("Building the package (dist/ is missing or older than src/)…");
-  const tsup = join(root, "node_modules", ".bin", process.platform === "win32" ? "tsup.cmd" : "tsup");
-  const build = spawnSync(tsup, [], { cwd: root, encoding: "utf8", shell: process.platform === "win32" });
+  log("Building the packages (dist/ is missing or older than src/)…");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const build = spawnSync(npm, ["run", "build"], { cwd: root, encoding: "utf8", shell: process.platform === "win32" });
   if (build.status !== 0) {
     throw new Error(`npm run build failed:\n${`${build.stdout ?? ""}${build.stderr ?? ""}`.trim() || String(build.error)}`);
   }
 }
 
 /**
- * Makes `import "communication-identity"` work in a sample folder the way its `file:../../..`
- * dependency would after `npm install` there: a symlink node_modules/communication-identity → the
- * repo root. The package's own dependencies (and the samples' dotenv, @azure/identity) then resolve
- * from the root's node_modules, so nothing is fetched. NODE_PATH would not do: ES modules ignore it.
+ * Makes `import "communication-identity"` and `import "communication-identity-emulator"` work in a
+ * sample folder the way its `file:` dependencies would after `npm install` there: symlinks
+ * node_modules/<name> → the package's folder in this repository. Their own dependencies (and the
+ * samples' dotenv, @azure/identity) then resolve from the root's node_modules, so nothing is
+ * fetched. NODE_PATH would not do: ES modules ignore it.
  */
 export function linkPackage(sampleFolder: string, root = repoRoot): void {
-  const link = join(sampleFolder, "node_modules", PACKAGE_NAME);
-  const rootReal = realpathSync(root);
-  if (existsSync(link) && realpathSync(link) === rootReal) return;
+  for (const { name, folder } of PACKAGES) {
+    const target = join(root, folder);
+    if (existsSync(join(target, "package.json"))) linkOne(join(sampleFolder, "node_modules", name), target, root);
+  }
+}
+
+function linkOne(link: string, target: string, root: string): void {
+  const targetReal = realpathSync(target);
+  if (existsSync(link) && realpathSync(link) === targetReal) return;
   try {
     if (lstatSync(link).isSymbolicLink()) unlinkSync(link); // dangling or pointing elsewhere
     else throw new Error(`${relative(root, link)} exists and is not a link to this repository; remove it and rerun.`);
@@ -102,10 +115,10 @@ export function linkPackage(sampleFolder: string, root = repoRoot): void {
   }
   mkdirSync(dirname(link), { recursive: true });
   try {
-    symlinkSync(relative(dirname(link), root) || ".", link, "junction");
+    symlinkSync(relative(dirname(link), target) || ".", link, "junction");
   } catch (error) {
     // Another run linked it in the meantime: fine if it points here.
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST" || realpathSync(link) !== rootReal) throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST" || realpathSync(link) !== targetReal) throw error;
   }
 }
 

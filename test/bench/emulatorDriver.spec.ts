@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenRequester, runWindow } from "../../bench/emulatorDriver.mjs";
 import { createFloorClient, parseBenchConnectionString } from "../../bench/floorClient.mjs";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 
 let emulator: IdentityEmulator;
 let endpoint: string;

@@ -46,7 +46,7 @@ describe("esbuild --platform=browser", () => {
   });
 
   it("cannot reach the emulator from a browser bundle", async () => {
-    const emulatorApp = createConsumerApp('import { startIdentityEmulator } from "communication-identity/emulator";\nconsole.log(startIdentityEmulator);\n');
+    const emulatorApp = createConsumerApp('import { startIdentityEmulator } from "communication-identity-emulator";\nconsole.log(startIdentityEmulator);\n');
     try {
       await expect(bundle(emulatorApp.entry)).rejects.toThrow(/communication-identity\/emulator/);
     } finally {

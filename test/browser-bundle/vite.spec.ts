@@ -61,7 +61,7 @@ describe("vite build", () => {
   }, 30_000);
 
   it("cannot reach the emulator from a browser build", async () => {
-    const emulatorApp = createConsumerApp('import { startIdentityEmulator } from "communication-identity/emulator";\nconsole.log(startIdentityEmulator);\n');
+    const emulatorApp = createConsumerApp('import { startIdentityEmulator } from "communication-identity-emulator";\nconsole.log(startIdentityEmulator);\n');
     try {
       await expect(viteBuild(emulatorApp.dir)).rejects.toThrow(/"\.\/emulator" is not exported under the conditions/);
     } finally {

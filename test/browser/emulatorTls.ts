@@ -4,7 +4,7 @@
  * certificate, pins its key in Chromium (`--ignore-certificate-errors-spki-list`) and hands it to
  * globalSetup, which runs in the same Node process. The private key never goes to the browser.
  */
-import { createLocalCertificate } from "../../src/emulator/certificates.js";
+import { createLocalCertificate } from "communication-identity-emulator";
 import { spkiSha256 } from "./chromium.js";
 
 export interface EmulatorTls {

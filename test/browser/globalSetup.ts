@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { rejectionOf } from "../helpers/rejectionOf.js";
 import { takeEmulatorTls } from "./emulatorTls.js";

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator } from "communication-identity-emulator";
 import { CommunicationIdentityClient } from "../../src/index.js";
 
 // The README's ```ts blocks are type-checked against the package's source, so the docs cannot drift.
@@ -83,7 +83,7 @@ function typeCheck(directory: string, files: CheckedFile[]): Map<string, string[
     // As a user's project sees it: the package by name (its source here, so no build is needed).
     paths: {
       "communication-identity": [join(repoRoot, "src/index.ts")],
-      "communication-identity/emulator": [join(repoRoot, "src/emulator/index.ts")],
+      "communication-identity-emulator": [join(repoRoot, "emulator/src/index.ts")],
     },
   };
   const program = ts.createProgram(
@@ -210,7 +210,7 @@ describe("README", () => {
   });
 
   it("names the emulator's error codes that the emulator really sends", () => {
-    const source = readFileSync(join(repoRoot, "src/emulator/errors.ts"), "utf8") + readFileSync(join(repoRoot, "src/emulator/server.ts"), "utf8");
+    const source = readFileSync(join(repoRoot, "emulator/src/errors.ts"), "utf8") + readFileSync(join(repoRoot, "emulator/src/server.ts"), "utf8");
     const table = readme.slice(readme.indexOf("### Error answers"), readme.indexOf("## In the browser"));
     // The second column of each row: `Code`, `Code`.
     const codes = [...table.matchAll(/^\| \d[^|]* \| ([^|]+) \|/gm)].flatMap((row) => [...row[1].matchAll(/`(\w+)`/g)].map((match) => match[1]));

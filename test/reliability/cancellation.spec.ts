@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { reportFigure } from "../helpers/figures.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";

@@ -2,7 +2,7 @@ import { AzureKeyCredential } from "@azure/core-auth";
 import { RestError } from "@azure/core-rest-pipeline";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";
 

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { JOURNAL_FILE } from "../../src/emulator/journal.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
+// The emulator's journal file in its location (emulator/src/journal.ts).
+const JOURNAL_FILE = "identity-emulator.journal";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { accessKeyOf, hmacHeaders, verifyToken } from "../helpers/emulatorSigner.js";
 import { reportFigure } from "../helpers/figures.js";

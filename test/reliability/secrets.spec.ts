@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { format, inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findSamples, linkPackage, runSamples } from "../../scripts/runSamples.js";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 import { CommunicationIdentityClient } from "../../src/index.js";
 import { accessKeyOf } from "../helpers/emulatorSigner.js";
 import { createRecordingHttpClient, type RecordingHttpClient } from "../helpers/recordingHttpClient.js";

@@ -117,8 +117,8 @@ describe("linkPackage", () => {
 
 describe("isBuildCurrent", () => {
   it("is false when an output is missing or older than a source file", () => {
-    const outputs = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
-    const source = write("src/emulator/server.ts", "");
+    const outputs = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "emulator/dist/index.js", "emulator/dist/index.d.ts", "emulator/dist/cli.js"];
+    const source = write("emulator/src/server.ts", "");
     expect(isBuildCurrent(root)).toBe(false);
     const past = new Date(Date.now() - 60_000);
     utimesSync(source, past, past);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 import { runSamples, type SampleResult } from "../../scripts/runSamples.js";
 import { accessKeyOf } from "../helpers/emulatorSigner.js";
 import { environmentWithoutResource, stageSamples, type StagedSamples } from "./stagedSamples.js";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 
 const emulators: IdentityEmulator[] = [];
 afterEach(async () => {

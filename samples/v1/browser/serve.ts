@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { startIdentityEmulator, type IdentityEmulator } from "communication-identity/emulator";
+import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
 
 export interface SampleServer {
   /** The page: open it in a browser. */

@@ -40,7 +40,7 @@ export async function loadResource(auth) {
 }
 
 async function startEmbeddedEmulator(auth) {
-  const { startIdentityEmulator } = await import("communication-identity/emulator");
+  const { startIdentityEmulator } = await import("communication-identity-emulator");
   // Bearer tokens are refused over http, so the Entra sample needs the emulator over https (with its own CA).
   const emulator = await startIdentityEmulator({ port: 0, https: auth === "tokenCredential" });
   console.log(`No COMMUNICATION_CONNECTION_STRING or COMMUNICATION_ENDPOINT set: using the embedded emulator at ${emulator.endpoint}`);

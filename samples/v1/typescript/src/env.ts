@@ -5,7 +5,7 @@
 import "dotenv/config"; // first, so AZURE_LOG_LEVEL from .env is seen when @azure/logger loads
 import type { TokenCredential } from "@azure/core-auth";
 import { CommunicationIdentityClient, type CommunicationAccessToken, type CommunicationIdentityClientOptions } from "communication-identity";
-import type { IdentityEmulator } from "communication-identity/emulator";
+import type { IdentityEmulator } from "communication-identity-emulator";
 
 /** How a sample authenticates; without one, the samples use whatever the environment provides. */
 export type AuthMethod = "connectionString" | "accessKey" | "tokenCredential";
@@ -62,7 +62,7 @@ export async function loadResource(auth?: AuthMethod): Promise<SampleResource> {
 }
 
 async function startEmbeddedEmulator(auth: AuthMethod | undefined): Promise<SampleResource> {
-  const { startIdentityEmulator } = await import("communication-identity/emulator");
+  const { startIdentityEmulator } = await import("communication-identity-emulator");
   // Bearer tokens are refused over http, so the Entra sample needs the emulator over https (with its own CA).
   const emulator = await startIdentityEmulator({ port: 0, https: auth === "tokenCredential" });
   console.log(`No COMMUNICATION_CONNECTION_STRING or COMMUNICATION_ENDPOINT set: using the embedded emulator at ${emulator.endpoint}`);

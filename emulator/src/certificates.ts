@@ -1,5 +1,4 @@
 /** A throwaway CA and a server certificate for 127.0.0.1/localhost, made at start for `https: true`. */
-import { generate } from "selfsigned";
 
 export interface ServerCertificate {
   /** PEM of the CA that signed `cert`: what clients must trust. */
@@ -9,6 +8,8 @@ export interface ServerCertificate {
 }
 
 export async function createLocalCertificate(): Promise<ServerCertificate> {
+  // Loaded only when HTTPS is asked for: the certificate stack costs far more to import than the HTTP server takes to start.
+  const { generate } = await import("selfsigned");
   const notBeforeDate = new Date(Date.now() - 60 * 60 * 1000);
   const notAfterDate = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000);
   const ca = await generate([{ name: "commonName", value: "communication-identity emulator CA" }], {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { accessKeyOf, rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../src/index.js";
+import { accessKeyOf, rawRequest, signedRequest } from "../../test/helpers/emulatorSigner.js";
 
 let emulator: IdentityEmulator;
 let userId: string;

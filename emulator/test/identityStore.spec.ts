@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { accessKeyOf, signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../src/index.js";
+import { accessKeyOf, signedRequest, verifyToken } from "../../test/helpers/emulatorSigner.js";
 
 const PREVIEW = "api-version=2025-03-02-preview";
 const JOURNAL = "identity-emulator.journal";

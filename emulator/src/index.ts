@@ -28,6 +28,7 @@ export type { FaultAction, FaultRule } from "./faults.js";
 export type { TeamsUserAadTokenOptions } from "./teamsTokens.js";
 export { TEAMS_SCOPES } from "./teamsTokens.js";
 export { SUPPORTED_API_VERSIONS } from "./routes.js";
+export { createLocalCertificate, type ServerCertificate } from "./certificates.js";
 
 export interface IdentityEmulatorOptions {
   /** TCP port; 0 picks a free one. Default 8088. */

@@ -4,8 +4,8 @@
  * collects garbage (needs --expose-gc) and prints `{"heapUsed":…}`. State lives in $EMULATOR_LOCATION when set.
  */
 import { createInterface } from "node:readline";
-import { startIdentityEmulator } from "../../../src/emulator/index.js";
-import { settledHeap } from "../../helpers/settledHeap.js";
+import { startIdentityEmulator } from "../../../src/index.js";
+import { settledHeap } from "../../../../test/helpers/settledHeap.js";
 
 const emulator = await startIdentityEmulator({ port: 0, location: process.env.EMULATOR_LOCATION || undefined });
 const print = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { signedRequest } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../src/index.js";
+import { signedRequest } from "../../test/helpers/emulatorSigner.js";
 
 const PREVIEW = "api-version=2025-03-02-preview";
 let emulator: IdentityEmulator;

@@ -4,10 +4,10 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { JOURNAL_FILE } from "../../src/emulator/journal.js";
-import { reportFigure } from "../helpers/figures.js";
-import { accessKeyOf, hmacHeaders, rawRequest, signedRequest, type RawResponse } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../../src/index.js";
+import { JOURNAL_FILE } from "../../src/journal.js";
+import { reportFigure } from "../../../test/helpers/figures.js";
+import { accessKeyOf, hmacHeaders, rawRequest, signedRequest, type RawResponse } from "../../../test/helpers/emulatorSigner.js";
 
 const PREVIEW = "2025-03-02-preview";
 const STABLE = "2023-10-01";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { accessKeyOf, hmacHeaders, rawRequest } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../src/index.js";
+import { accessKeyOf, hmacHeaders, rawRequest } from "../../test/helpers/emulatorSigner.js";
 
 describe("HMAC verification", () => {
   let emulator: IdentityEmulator;

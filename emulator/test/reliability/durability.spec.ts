@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { JOURNAL_FILE } from "../../src/emulator/journal.js";
-import { CommunicationIdentityClient } from "../../src/index.js";
-import { accessKeyOf } from "../helpers/emulatorSigner.js";
-import { reportFigure } from "../helpers/figures.js";
-import { startTsxChild, type TsxChild } from "../helpers/tsxChild.js";
+import { JOURNAL_FILE } from "../../src/journal.js";
+import { CommunicationIdentityClient } from "../../../src/index.js";
+import { accessKeyOf } from "../../../test/helpers/emulatorSigner.js";
+import { reportFigure } from "../../../test/helpers/figures.js";
+import { startTsxChild, type TsxChild } from "../../../test/helpers/tsxChild.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const location = mkdtempSync(path.join(tmpdir(), "reliability-durability-"));

@@ -1,7 +1,7 @@
 import { CommunicationIdentityClient } from "@azure/communication-identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { verifyToken } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../src/index.js";
+import { verifyToken } from "../../test/helpers/emulatorSigner.js";
 
 // The published @azure/communication-identity@1.3.1 (api-version 2023-10-01) is the oracle for the wire.
 describe("official @azure/communication-identity client against the emulator", () => {

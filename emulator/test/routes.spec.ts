@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIdentityEmulator, type IdentityEmulator } from "../../src/emulator/index.js";
-import { accessKeyOf, hmacHeaders, rawRequest, signedRequest, verifyToken } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator, type IdentityEmulator } from "../src/index.js";
+import { accessKeyOf, hmacHeaders, rawRequest, signedRequest, verifyToken } from "../../test/helpers/emulatorSigner.js";
 
 const STABLE = "api-version=2023-10-01";
 const PREVIEW = "api-version=2025-03-02-preview";

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startIdentityEmulator } from "../../src/emulator/index.js";
-import { rawRequest, signedRequest } from "../helpers/emulatorSigner.js";
+import { startIdentityEmulator } from "../src/index.js";
+import { rawRequest, signedRequest } from "../../test/helpers/emulatorSigner.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const source = ["--import", "tsx", "src/emulator/cli.ts"];
+const root = fileURLToPath(new URL("../", import.meta.url));
+const source = ["--import", "tsx", "src/cli.ts"];
 
 interface Cli {
   child: ChildProcessWithoutNullStreams;
@@ -121,7 +121,7 @@ describe("communication-identity-emulator CLI", () => {
   it("keeps its shebang and runs when bundled like the published bin", async () => {
     const outfile = path.join(mkdtempSync(path.join(tmpdir(), "emulator-cli-")), "cli.cjs");
     try {
-      await build({ entryPoints: [`${root}src/emulator/cli.ts`], bundle: true, platform: "node", format: "cjs", target: "node20", outfile, logLevel: "silent" });
+      await build({ entryPoints: [`${root}src/cli.ts`], bundle: true, platform: "node", format: "cjs", target: "node20", outfile, logLevel: "silent" });
       expect(readFileSync(outfile, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
       const bundled = run(["--port", "0"], [outfile]);
       await bundled.waitFor(/connection string: endpoint=/);
