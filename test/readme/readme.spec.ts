@@ -10,14 +10,19 @@ import { CommunicationIdentityClient } from "../../src/index.js";
 // CommunicationUserIdentifier) without making them gets them declared, as the README's Usage section says.
 const repoRoot = resolve(import.meta.dirname, "../..");
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+// The emulator package's README is checked the same way: its examples use both packages.
+const EMULATOR_README = "emulator/README.md";
+const emulatorReadme = readFileSync(join(repoRoot, EMULATOR_README), "utf8");
 
 interface Block {
   /** 1-based README line of the block's first code line. */
   line: number;
   code: string;
+  /** The markdown file the block comes from. */
+  doc?: string;
 }
 
-function extractBlocks(markdown: string, language: string): Block[] {
+function extractBlocks(markdown: string, language: string, doc = "README.md"): Block[] {
   const blocks: Block[] = [];
   const lines = markdown.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -25,7 +30,7 @@ function extractBlocks(markdown: string, language: string): Block[] {
     const start = i + 1;
     let end = start;
     while (end < lines.length && lines[end].trim() !== "```") end++;
-    blocks.push({ line: start + 1, code: lines.slice(start, end).join("\n") });
+    blocks.push({ line: start + 1, code: lines.slice(start, end).join("\n"), doc });
     i = end;
   }
   return blocks;
@@ -100,12 +105,12 @@ function typeCheck(directory: string, files: CheckedFile[]): Map<string, string[
       continue;
     }
     const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-    errors.get(file.path)!.push(`README.md:${file.block.line + line - file.preludeLines}: ${message}`);
+    errors.get(file.path)!.push(`${file.block.doc ?? "README.md"}:${file.block.line + line - file.preludeLines}: ${message}`);
   }
   return errors;
 }
 
-const blocks = extractBlocks(readme, "ts");
+const blocks = [...extractBlocks(readme, "ts"), ...extractBlocks(emulatorReadme, "ts", EMULATOR_README)];
 let directory: string;
 let results: Map<string, string[]>;
 let files: CheckedFile[];
@@ -175,7 +180,7 @@ describe("README snippets", () => {
         const snippet = new AsyncFunction("client", "user", "console", `{\n${js.replace(/^export \{\};$/m, "")}\n}`);
         const user = await client.createUser();
         await snippet(client, user, { log: (...args: unknown[]) => logged.push(args) }).catch((error: Error) => {
-          throw new Error(`README.md:${block.line}: ${error.message}`);
+          throw new Error(`${block.doc}:${block.line}: ${error.message}`);
         });
         if (block.code.includes("again.communicationUserId === sally.communicationUserId")) expect(logged[0]).toEqual([true]);
       }
@@ -207,11 +212,21 @@ describe("README", () => {
     const targets = [...readme.matchAll(/\]\(((?!https?:|#)[^)]+)\)/g)].map((match) => match[1].replace(/#.*$/, ""));
     expect(targets.length).toBeGreaterThan(3);
     for (const target of targets) expect(existsSync(join(repoRoot, target)), target).toBe(true);
+    const emulatorTargets = [...emulatorReadme.matchAll(/\]\(((?!https?:|#)[^)]+)\)/g)].map((match) => match[1].replace(/#.*$/, ""));
+    for (const target of emulatorTargets) expect(existsSync(join(repoRoot, "emulator", target)), target).toBe(true);
+  });
+
+  it("tells how to install both packages from a build, before the registry commands", () => {
+    const install = readme.slice(readme.indexOf("## Install in your app"), readme.indexOf("## Authentication"));
+    expect(install.indexOf("npm pack")).toBeGreaterThan(-1);
+    expect(install.indexOf("npm pack")).toBeLessThan(install.indexOf("npm install communication-identity\n"));
+    expect(install).toContain('"@azure/communication-identity@file:');
+    expect(emulatorReadme).toContain("npx -p /path/to/communication-identity-emulator-<version>.tgz communication-identity-emulator");
   });
 
   it("names the emulator's error codes that the emulator really sends", () => {
     const source = readFileSync(join(repoRoot, "emulator/src/errors.ts"), "utf8") + readFileSync(join(repoRoot, "emulator/src/server.ts"), "utf8");
-    const table = readme.slice(readme.indexOf("### Error answers"), readme.indexOf("## In the browser"));
+    const table = emulatorReadme.slice(emulatorReadme.indexOf("## Error answers"));
     // The second column of each row: `Code`, `Code`.
     const codes = [...table.matchAll(/^\| \d[^|]* \| ([^|]+) \|/gm)].flatMap((row) => [...row[1].matchAll(/`(\w+)`/g)].map((match) => match[1]));
     expect(codes.length).toBeGreaterThan(8);
