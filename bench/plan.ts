@@ -5,6 +5,8 @@ export interface Plan {
   quick: boolean;
   /** Count "not built" (no dist/) as a failure: for CI, where the build runs first. */
   requireBuilt: boolean;
+  /** Write bench/RESULTS.md (the committed record); otherwise the results go to bench/.tmp/ only. */
+  writeResults: boolean;
   rounds: number;
   /** Ops before measuring, at 32 in flight, once per child (the JIT needs thousands). */
   warmupOps: number;
@@ -23,6 +25,7 @@ export interface Plan {
 export const FULL_PLAN: Plan = {
   quick: false,
   requireBuilt: false,
+  writeResults: false,
   // Per-round CPU per op spread 40–100% even on an idle machine; 7 rounds steady the medians.
   rounds: 7,
   heapRounds: 5,
@@ -41,6 +44,7 @@ export const FULL_PLAN: Plan = {
 export const QUICK_PLAN: Plan = {
   quick: true,
   requireBuilt: false,
+  writeResults: false,
   rounds: 1,
   heapRounds: 1,
   warmupOps: 50,
@@ -58,11 +62,13 @@ export function parseArgs(argv: string[]): Plan {
   for (const arg of argv) {
     if (arg === "--quick") continue;
     if (arg === "--require-built") plan.requireBuilt = true;
+    else if (arg === "--write-results") plan.writeResults = true;
     else if (/^--rounds=\d+$/.test(arg)) {
       plan.rounds = Math.max(1, Number(arg.slice("--rounds=".length)));
       plan.heapRounds = Math.min(plan.heapRounds, plan.rounds);
     }
-    else throw new Error(`unknown argument ${arg} (known: --quick, --require-built, --rounds=N)`);
+    else throw new Error(`unknown argument ${arg} (known: --quick, --require-built, --write-results, --rounds=N)`);
   }
+  if (plan.quick && plan.writeResults) throw new Error("--write-results records a full run: it cannot be combined with --quick");
   return plan;
 }

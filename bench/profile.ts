@@ -1,7 +1,7 @@
 // Where a client's time goes: `npx tsx bench/profile.ts [official|ours|floor] [getToken|createUserAndToken]`
 // runs the same child as the benchmark (32 in flight, after warm-up) under `node --cpu-prof`
 // against the canned server, then prints the top self-time functions and the share per package.
-// `npx tsx bench/profile.ts emulator` does the same for dist/emulator under 64 signed requests in flight.
+// `npx tsx bench/profile.ts emulator` does the same for emulator/dist under 64 signed requests in flight.
 // The .cpuprofile stays in bench/.tmp/prof/ (open it in Chrome DevTools → Performance).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -82,7 +82,7 @@ async function profileClient(which: string, op: string, profDir: string) {
 
 /** Runs the built emulator under --cpu-prof and loads it with signed issueAccessToken, 64 in flight, for 5 s. */
 async function profileEmulator(profDir: string) {
-  const emulatorEntry = join(repoRoot, "dist", "emulator", "index.js");
+  const emulatorEntry = join(repoRoot, "emulator", "dist", "index.js");
   const emulator = await startEmulatorChild(emulatorEntry, [], ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
   try {
     const { endpoint, accessKey } = parseBenchConnectionString(emulator.connectionString);

@@ -22,7 +22,8 @@ export interface Figure {
   cells: Record<ClientName, Cell>;
 }
 
-export type Verdict = "PASS" | "MISS" | "NOT BUILT" | "FAILED";
+/** "NOT JUDGED": a `--quick` smoke run, whose tiny counts say nothing about the targets. */
+export type Verdict = "PASS" | "MISS" | "NOT BUILT" | "FAILED" | "NOT JUDGED";
 
 export interface TargetResult {
   target: string;
@@ -102,7 +103,7 @@ export function renderTable(figures: Figure[], targets: TargetResult[]): string 
     out.push(line(rows[index + 1]));
   });
   out.push("", "targets:");
-  for (const target of targets) out.push(`  ${target.verdict.padEnd(9)} ${target.target}  [${target.detail}]`);
+  for (const target of targets) out.push(`  ${target.verdict.padEnd(10)} ${target.target}  [${target.detail}]`);
   return out.join("\n");
 }
 

@@ -1,14 +1,16 @@
 // `npm run bench`: measures ours, the official @azure/communication-identity@1.3.1 and a hand-written
 // node:http floor side by side, interleaved (A B C A B C…) so machine drift hits all alike, then
-// prints a table and writes bench/RESULTS.md. `npm run bench -- --quick` is the CI smoke: tiny
-// counts, one round, writes to bench/.tmp/ only, and exits non-zero if any measurement failed to run
-// (add --require-built in CI, where dist/ is built first, so a missing build counts as a failure).
+// prints a table and writes bench/.tmp/RESULTS.md (untracked); `-- --write-results` writes the committed
+// bench/RESULTS.md instead. `npm run bench -- --quick` is the CI smoke: tiny counts, one round, targets
+// not judged, and a non-zero exit if any measurement failed to run (add --require-built in CI, where
+// dist/ is built first, so a missing build counts as a failure).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { measureBundle } from "./bundle.js";
+import { measureInstall, packPackage } from "./installSize.js";
 import { snapshotOurBuild, type OurBuildResult } from "./snapshot.js";
 import {
   benchDir,
@@ -181,13 +183,40 @@ async function measureBundles(tmpDir: string, ourBuild: OurBuildResult, data: Co
 }
 
 /**
+ * The SDK's install (npm pack, installed into an empty app) against the official 1.3.1's: it must not
+ * install more packages or more bytes, nor any certificate library. Returns the report's lines.
+ */
+function measureInstalls(tmpDir: string, data: Collector, log: (line: string) => void): string[] {
+  log("install size (npm pack, installed into an empty app)");
+  try {
+    const tarball = packPackage(repoRoot, join(tmpDir, "install", "packs"));
+    const ours = measureInstall(tarball, join(tmpDir, "install", "ours"));
+    const official = measureInstall("@azure/communication-identity@1.3.1", join(tmpDir, "install", "official"));
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    const lines = [
+      `- ours: ${ours.packages} packages, ${mib(ours.bytes)}${ours.certificatePackages.length ? `, certificate packages: ${ours.certificatePackages.join(", ")}` : ", no certificate library"}`,
+      `- official 1.3.1: ${official.packages} packages, ${mib(official.bytes)}`,
+      `- ratio ours÷official: ${(ours.packages / official.packages).toFixed(2)}× packages, ${(ours.bytes / official.bytes).toFixed(2)}× bytes`,
+    ];
+    for (const line of lines) log(line.slice(2));
+    if (ours.packages > official.packages || ours.bytes > official.bytes || ours.certificatePackages.length > 0) {
+      data.failures.push(`install: ours must install at most the official's packages and bytes and no certificate library (${lines[0].slice(2)}; ${lines[1].slice(2)})`);
+    }
+    return lines;
+  } catch (error) {
+    data.failures.push(`install: ${(error as Error).message.split("\n")[0]}`);
+    return [`- failed: ${(error as Error).message.split("\n")[0]}`];
+  }
+}
+
+/**
  * Drives the emulator at 64 in flight from bench/emulatorDriver.mjs, a child process on the other
  * core (signed issueAccessToken, the emulator's key); the floor client checks the first answer.
  */
 async function measureEmulator(plan: Plan, pins: Pins, ourBuild: OurBuildResult, data: Collector, log: (line: string) => void) {
   const emulatorEntry = ourBuild.ok ? ourBuild.build.emulatorEntry : undefined;
   if (!emulatorEntry) {
-    const reason = ourBuild.ok ? "not built (dist/emulator/index.js missing)" : ourBuild.reason;
+    const reason = ourBuild.ok ? "not built (emulator/dist/index.js missing)" : ourBuild.reason;
     for (const key of EMULATOR_KEYS) data.notBuilt(key, reason);
     return;
   }
@@ -326,10 +355,14 @@ async function main() {
     await server.stop();
   }
   const bundleComposition = await measureBundles(tmpDir, ourBuild, data, log);
+  const installLines = ourBuild.ok ? measureInstalls(tmpDir, data, log) : [`- not measured: ${ourBuild.reason}`];
   await measureEmulator(plan, pins, ourBuild, data, log);
 
   const figures = buildFigures(data, plan);
-  const targets = evaluateTargets(figures);
+  // A smoke run's counts are too small to judge: say so rather than print PASS/MISS that read like real results.
+  const targets = evaluateTargets(figures).map((target) =>
+    plan.quick && (target.verdict === "PASS" || target.verdict === "MISS") ? { ...target, verdict: "NOT JUDGED" as const } : target,
+  );
   const elapsed = (performance.now() - started) / 1000;
   const cpu = os.cpus();
   const args = process.argv.slice(2);
@@ -352,7 +385,7 @@ async function main() {
     "The floor is bench/floorClient.mjs: node:http keep-alive agent + node:crypto HMAC-SHA256, same wire and signing, no pipeline.",
     "Cold start: bare import is timed inside the child around `await import()`; process start → first response is timed by the parent from spawn to the child's line after its first successful createUserAndToken.",
     "Heap: node --expose-gc, warm-up, gc(), heapUsed, ops alternating createUserAndToken/getToken at 32 in flight, gc(), heapUsed.",
-    `Emulator: dist/emulator in its own process${pins.emulator.length ? " pinned to one core with taskset -c 0" : ""}, driven by bench/emulatorDriver.mjs in another process${pins.driver.length ? " pinned to the other core (taskset -c 1)" : ""}: signed issueAccessToken, 64 in flight, the emulator verifying every signature; the driver signs once per x-ms-date second (the only part of the string to sign that changes), so its own CPU stays out of the emulator's latency.`,
+    `Emulator: emulator/dist in its own process${pins.emulator.length ? " pinned to one core with taskset -c 0" : ""}, driven by bench/emulatorDriver.mjs in another process${pins.driver.length ? " pinned to the other core (taskset -c 1)" : ""}: signed issueAccessToken, 64 in flight, the emulator verifying every signature; the driver signs once per x-ms-date second (the only part of the string to sign that changes), so its own CPU stays out of the emulator's latency.`,
     "Reference figures measured before (Node 20, 2 cores): official ~170 µs CPU/op at 32 in flight and ~300 µs at 1, floor ~50 µs; official bundle 73,410 B / 23,020 B gzip; official cold start ~140 ms vs floor ~60 ms.",
     "Ratios are ours÷official, ours÷floor, official÷floor, taken per round and then the median (rounds are interleaved, so a round's ratio compares clients under the same machine load); targets use the same ratios. Below 1× is better for every figure except throughput (ops/s, req/s), where above 1× is better.",
     "Emulator CPU per request is the emulator process's process.cpuUsage() over a window divided by the requests served; unlike req/s it barely depends on how busy the machine is, so 'capacity of one free core' estimates what req/s would be on an idle core.",
@@ -361,12 +394,15 @@ async function main() {
   const title = plan.quick ? "Benchmark smoke (--quick: tiny counts, figures are not meaningful)" : "Benchmark results";
   console.log("");
   console.log(renderTable(figures, targets));
-  const sections = [{ title: "What the bundles are made of (minified bytes per package)", lines: bundleComposition }];
+  const sections = [
+    { title: "What the bundles are made of (minified bytes per package)", lines: bundleComposition },
+    { title: "What installing the package costs an app (npm pack, installed into an empty app)", lines: installLines },
+  ];
   const markdown = renderMarkdown(figures, targets, { title, environment, notes, failures: data.failures, sections });
-  const resultsPath = plan.quick ? join(tmpDir, "RESULTS.quick.md") : join(benchDir, "RESULTS.md");
+  const resultsPath = plan.writeResults ? join(benchDir, "RESULTS.md") : join(tmpDir, plan.quick ? "RESULTS.quick.md" : "RESULTS.md");
   writeFileSync(resultsPath, markdown);
   writeFileSync(join(tmpDir, plan.quick ? "results.quick.json" : "results.json"), JSON.stringify({ environment, figures, targets, failures: data.failures }, null, 2));
-  console.log(`\nwrote ${resultsPath} (${elapsed.toFixed(0)} s)`);
+  console.log(`\nwrote ${resultsPath} (${elapsed.toFixed(0)} s)${plan.writeResults || plan.quick ? "" : "; add -- --write-results to record the run in bench/RESULTS.md"}`);
   if (data.failures.length) {
     console.error(`\n${data.failures.length} measurement(s) failed to run:`);
     for (const failure of data.failures) console.error(`  ${failure}`);

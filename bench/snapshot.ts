@@ -1,6 +1,7 @@
 // Other engineers rebuild dist/ while a run is going (tsup starts by deleting it), so the run
-// measures a private copy: bench/.tmp/ours/node_modules/communication-identity/{package.json,dist/}.
-// From there the package's own dependencies still resolve upward to the repo's node_modules.
+// measures a private copy: bench/.tmp/ours/node_modules/communication-identity/{package.json,dist/},
+// and the emulator package (emulator/) beside it as communication-identity-emulator. From there the
+// packages' own dependencies still resolve upward to the repo's node_modules.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ export interface OurBuild {
   packageDir: string;
   /** Absolute path of the Node ESM entry, as the exports map's "import" condition names it. */
   nodeEntry: string;
-  /** Absolute path of the emulator entry, when built. */
+  /** Absolute path of the emulator package's entry (emulator/dist), when built. */
   emulatorEntry: string | undefined;
   /** True when dist/browser/index.js is in the copy. */
   hasBrowserBuild: boolean;
@@ -62,7 +63,11 @@ export async function snapshotOurBuild(
   { quietMs = 3000, maxWaitMs = 60_000, sourceRoot = repoRoot } = {},
 ): Promise<OurBuildResult> {
   const distDir = join(sourceRoot, "dist");
+  const emulatorDir = join(sourceRoot, "emulator");
+  const emulatorDistDir = join(emulatorDir, "dist");
   const packageDir = join(tmpDir, "ours", "node_modules", "communication-identity");
+  const emulatorPackageDir = join(tmpDir, "ours", "node_modules", "communication-identity-emulator");
+  const newestBuild = () => Math.max(newestMtime(distDir), existsSync(emulatorDistDir) ? newestMtime(emulatorDistDir) : 0);
   const deadline = Date.now() + maxWaitMs;
   let lastReason = "dist/ kept changing";
   let seen = false;
@@ -76,7 +81,7 @@ export async function snapshotOurBuild(
     seen = true;
     let builtAt: number;
     try {
-      builtAt = newestMtime(distDir);
+      builtAt = newestBuild();
     } catch {
       await sleep(500);
       continue;
@@ -85,28 +90,38 @@ export async function snapshotOurBuild(
       await sleep(500);
       continue;
     }
+    const withEmulator = existsSync(join(emulatorDistDir, "index.js"));
+    const noMaps = { recursive: true, filter: (source: string) => !source.endsWith(".map") };
     rmSync(packageDir, { recursive: true, force: true });
+    rmSync(emulatorPackageDir, { recursive: true, force: true });
     mkdirSync(packageDir, { recursive: true });
     try {
       cpSync(join(sourceRoot, "package.json"), join(packageDir, "package.json"));
-      cpSync(distDir, join(packageDir, "dist"), { recursive: true, filter: (source) => !source.endsWith(".map") });
+      cpSync(distDir, join(packageDir, "dist"), noMaps);
+      if (withEmulator) {
+        mkdirSync(emulatorPackageDir, { recursive: true });
+        cpSync(join(emulatorDir, "package.json"), join(emulatorPackageDir, "package.json"));
+        cpSync(emulatorDistDir, join(emulatorPackageDir, "dist"), noMaps);
+      }
     } catch {
       lastReason = "dist/ changed during the copy";
       await sleep(1000);
       continue;
     }
-    const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+    type Manifest = { exports?: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as Manifest;
     const nodeTarget = importTarget(manifest.exports?.["."]);
-    const emulatorTarget = importTarget(manifest.exports?.["./emulator"]);
     if (!nodeTarget) return { ok: false, reason: 'package.json has no "exports"["."] import target' };
     const nodeEntry = join(packageDir, nodeTarget);
-    const emulatorEntry = emulatorTarget && existsSync(join(packageDir, emulatorTarget)) ? join(packageDir, emulatorTarget) : undefined;
+    const emulatorManifest = withEmulator ? (JSON.parse(readFileSync(join(emulatorPackageDir, "package.json"), "utf8")) as Manifest) : undefined;
+    const emulatorTarget = importTarget(emulatorManifest?.exports?.["."]);
+    const emulatorEntry = emulatorTarget && existsSync(join(emulatorPackageDir, emulatorTarget)) ? join(emulatorPackageDir, emulatorTarget) : undefined;
     if (!loads(nodeEntry, "CommunicationIdentityClient") || (emulatorEntry && !loads(emulatorEntry, "startIdentityEmulator"))) {
       lastReason = "the copy of dist/ does not load (half-written build?)";
       await sleep(2000);
       continue;
     }
-    if (newestMtime(distDir) !== builtAt) {
+    if (newestBuild() !== builtAt) {
       lastReason = "dist/ changed during the copy";
       continue;
     }

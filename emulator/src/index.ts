@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { startIdentityEmulator } from "communication-identity/emulator";
+ * import { startIdentityEmulator } from "communication-identity-emulator";
  * import { CommunicationIdentityClient } from "communication-identity";
  *
  * const emulator = await startIdentityEmulator({ port: 0 });

@@ -121,4 +121,11 @@ describe("parseArgs", () => {
     expect(() => parseArgs(["--fast"])).toThrow(/unknown argument/);
     expect(() => parseArgs(["--rounds=x"])).toThrow(/unknown argument/);
   });
+
+  it("writes bench/RESULTS.md only when asked with --write-results, never for a smoke run", () => {
+    expect(parseArgs([]).writeResults).toBe(false);
+    expect(parseArgs(["--quick"]).writeResults).toBe(false);
+    expect(parseArgs(["--write-results"]).writeResults).toBe(true);
+    expect(() => parseArgs(["--quick", "--write-results"])).toThrow(/cannot be combined with --quick/);
+  });
 });

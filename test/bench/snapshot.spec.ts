@@ -12,22 +12,21 @@ describe("importTarget", () => {
   });
 });
 
-/** A fake package whose dist/ was written `ageMs` ago. */
+/** A fake repository (the SDK at the root, the emulator package in emulator/) whose builds were written `ageMs` ago. */
 function fakePackage(ageMs: number, { emulator = true, broken = false } = {}): string {
   const root = mkdtempSync(join(tmpdir(), "bench-snapshot-src-"));
-  mkdirSync(join(root, "dist", "emulator"), { recursive: true });
   mkdirSync(join(root, "dist", "browser"), { recursive: true });
-  const exportsMap = {
-    ".": { browser: "./dist/browser/index.js", import: { types: "./dist/index.d.ts", default: "./dist/index.js" } },
-    "./emulator": { import: { default: "./dist/emulator/index.js" } },
-  };
+  mkdirSync(join(root, "emulator", "dist"), { recursive: true });
+  const exportsMap = { ".": { browser: "./dist/browser/index.js", import: { types: "./dist/index.d.ts", default: "./dist/index.js" } } };
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: "communication-identity", type: "module", exports: exportsMap }));
   writeFileSync(join(root, "dist", "index.js"), broken ? "export const nope = 1;\n" : "export class CommunicationIdentityClient {}\n");
   writeFileSync(join(root, "dist", "index.js.map"), "{}");
   writeFileSync(join(root, "dist", "browser", "index.js"), "export class CommunicationIdentityClient {}\n");
-  if (emulator) writeFileSync(join(root, "dist", "emulator", "index.js"), "export async function startIdentityEmulator() {}\n");
+  const emulatorExports = { ".": { node: { import: { default: "./dist/index.js" } } } };
+  writeFileSync(join(root, "emulator", "package.json"), JSON.stringify({ name: "communication-identity-emulator", type: "module", exports: emulatorExports }));
+  if (emulator) writeFileSync(join(root, "emulator", "dist", "index.js"), "export async function startIdentityEmulator() {}\n");
   const then = new Date(Date.now() - ageMs);
-  for (const path of ["dist/index.js", "dist/index.js.map", "dist/browser/index.js", "dist/browser", "dist/emulator", "dist", ...(emulator ? ["dist/emulator/index.js"] : [])]) {
+  for (const path of ["dist/index.js", "dist/index.js.map", "dist/browser/index.js", "dist/browser", "dist", "emulator/dist", ...(emulator ? ["emulator/dist/index.js"] : [])]) {
     utimesSync(join(root, path), then, then);
   }
   return root;
@@ -44,7 +43,7 @@ describe("snapshotOurBuild", () => {
     expect(result.build).toMatchObject({
       packageDir,
       nodeEntry: join(packageDir, "dist", "index.js"),
-      emulatorEntry: join(packageDir, "dist", "emulator", "index.js"),
+      emulatorEntry: join(tmpDir, "ours", "node_modules", "communication-identity-emulator", "dist", "index.js"),
       hasBrowserBuild: true,
     });
     expect(existsSync(join(packageDir, "package.json"))).toBe(true);
