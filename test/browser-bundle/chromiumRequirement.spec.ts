@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-type Config = { test?: { projects?: Array<{ test?: { name?: string } }> } };
+type Config = { test?: { projects?: Array<string | { test?: { name?: string } }> } };
+/** A project's name; a string entry is a project config file (the emulator package's). */
+const projectName = (project: string | { test?: { name?: string } }) => (typeof project === "string" ? project : project.test?.name);
 
 async function loadConfig(): Promise<Config> {
   vi.resetModules();
@@ -23,7 +25,7 @@ describe("vitest.config.ts without Chromium", () => {
     vi.stubEnv("CHROMIUM_PATH", "/nonexistent/chromium");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const config = await loadConfig();
-    expect(config.test?.projects?.map((project) => project.test?.name)).toEqual(["node"]);
+    expect(config.test?.projects?.map(projectName)).toEqual(["node", "emulator/vitest.config.ts"]);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toMatch(/Chromium not found.*apt-get install -y chromium/);
   });
@@ -40,6 +42,6 @@ describe("vitest.config.ts with Chromium", () => {
     // Any existing file passes for the executable here: only the config's choice is under test.
     vi.stubEnv("CHROMIUM_PATH", process.execPath);
     const config = await loadConfig();
-    expect(config.test?.projects?.map((project) => project.test?.name)).toEqual(["node", "browser", "browser-page"]);
+    expect(config.test?.projects?.map(projectName)).toEqual(["node", "emulator/vitest.config.ts", "browser", "browser-page"]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A tiny browser app that depends on the built package the way an npm user's app does
- * (node_modules/communication-identity → this repo, resolved through its exports map).
+ * (node_modules/communication-identity → this repo, node_modules/communication-identity-emulator →
+ * its emulator/ package, each resolved through its exports map).
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,7 @@ export function createConsumerApp(source = appSource): ConsumerApp {
   const dir = mkdtempSync(join(tmpdir(), "ci-browser-app-"));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(repoRoot, join(dir, "node_modules", "communication-identity"), "dir");
+  symlinkSync(join(repoRoot, "emulator"), join(dir, "node_modules", "communication-identity-emulator"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "browser-app", private: true, type: "module" }));
   writeFileSync(join(dir, "app.js"), source);
   writeFileSync(join(dir, "index.html"), '<!doctype html><button>go</button><script type="module" src="./app.js"></script>\n');

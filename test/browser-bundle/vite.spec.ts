@@ -63,7 +63,7 @@ describe("vite build", () => {
   it("cannot reach the emulator from a browser build", async () => {
     const emulatorApp = createConsumerApp('import { startIdentityEmulator } from "communication-identity-emulator";\nconsole.log(startIdentityEmulator);\n');
     try {
-      await expect(viteBuild(emulatorApp.dir)).rejects.toThrow(/"\.\/emulator" is not exported under the conditions/);
+      await expect(viteBuild(emulatorApp.dir)).rejects.toThrow(/"\." is not exported under the conditions .*communication-identity-emulator/);
     } finally {
       emulatorApp.remove();
     }
