@@ -13,10 +13,10 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** The workspace's packages a sample folder depends on, by name and folder under the repo root. */
+/** The workspace's packages a sample folder depends on, by name and folder under the repo root (the emulator's when present). */
 const PACKAGES = [
-  { name: "communication-identity", folder: "." },
-  { name: "communication-identity-emulator", folder: "emulator" },
+  { name: "communication-identity", folder: ".", optional: false },
+  { name: "communication-identity-emulator", folder: "emulator", optional: true },
 ];
 /** The samples' shared helper: imported by every sample, not run on its own. */
 const HELPER_NAMES = new Set(["env.ts", "env.js"]);
@@ -98,9 +98,9 @@ export function buildIfNeeded(root = repoRoot, log: (line: string) => void = con
  * fetched. NODE_PATH would not do: ES modules ignore it.
  */
 export function linkPackage(sampleFolder: string, root = repoRoot): void {
-  for (const { name, folder } of PACKAGES) {
+  for (const { name, folder, optional } of PACKAGES) {
     const target = join(root, folder);
-    if (existsSync(join(target, "package.json"))) linkOne(join(sampleFolder, "node_modules", name), target, root);
+    if (!optional || existsSync(join(target, "package.json"))) linkOne(join(sampleFolder, "node_modules", name), target, root);
   }
 }
 

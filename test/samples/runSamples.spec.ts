@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -100,6 +100,17 @@ describe("linkPackage", () => {
     expect(realpathSync(link)).toBe(realpathSync(root));
     linkPackage(folder, root);
     expect(realpathSync(link)).toBe(realpathSync(root));
+    expect(existsSync(join(folder, "node_modules/communication-identity-emulator"))).toBe(false);
+  });
+
+  it("links node_modules/communication-identity-emulator to emulator/ when the repository has that package", () => {
+    write("emulator/package.json", "{}");
+    const folder = join(root, "samples/v1/typescript");
+    mkdirSync(folder, { recursive: true });
+    linkPackage(folder, root);
+    const link = join(folder, "node_modules/communication-identity-emulator");
+    expect(readlinkSync(link)).toBe(join("..", "..", "..", "..", "emulator"));
+    expect(realpathSync(link)).toBe(realpathSync(join(root, "emulator")));
   });
 
   it("replaces a dangling link and refuses to touch a real directory", () => {
@@ -135,7 +146,7 @@ describe("main (npm run samples)", () => {
   function fakeRepo() {
     const past = new Date(Date.now() - 60_000);
     utimesSync(write("src/index.ts", ""), past, past);
-    for (const output of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"]) write(output, "");
+    for (const output of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "emulator/dist/index.js", "emulator/dist/index.d.ts", "emulator/dist/cli.js"]) write(output, "");
     write("samples/v1/typescript/src/works.ts", 'const done: string = "worked"; console.log(done);');
     write("samples/v1/javascript/works.js", 'console.log("worked");');
     write("samples/v1/javascript/breaks.js", 'throw new Error("broken sample");');
