@@ -4,8 +4,8 @@ import { join, resolve } from "node:path";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 
-/** What the tests that load the built package read: the Node (ESM, CommonJS, types), browser and emulator builds. */
-const BUILT_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/browser/index.js", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
+/** What the tests that load the built packages read: the SDK's Node (ESM, CommonJS, types) and browser builds, and the emulator package's. */
+const BUILT_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/browser/index.js", "emulator/dist/index.js", "emulator/dist/index.d.ts"];
 
 /**
  * `npm test` builds first; this builds only when dist/ is missing (e.g. running one test file alone),
@@ -14,5 +14,5 @@ const BUILT_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist
 export function ensureBuilt(): void {
   if (BUILT_FILES.every((file) => existsSync(join(repoRoot, file)))) return;
   // Piped, so a failed build's error carries tsup's output.
-  execFileSync(join(repoRoot, "node_modules", ".bin", "tsup"), { cwd: repoRoot, stdio: "pipe" });
+  execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build"], { cwd: repoRoot, stdio: "pipe", shell: process.platform === "win32" });
 }
