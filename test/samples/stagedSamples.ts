@@ -1,5 +1,5 @@
 /**
- * A private copy of the sample folders and of the built package, so these tests neither see a
+ * A private copy of the sample folders and of the built packages (the SDK and the emulator), so these tests neither see a
  * developer's samples/.env nor break when someone rebuilds dist/ while they run. It lives under the
  * root's node_modules/.cache so the samples resolve dotenv, @azure/* and tsx from the root, as in the repo.
  */
@@ -15,7 +15,7 @@ export interface StagedSamples {
   remove(): void;
 }
 
-const PACKAGE_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/emulator/index.js", "dist/emulator/index.d.ts"];
+const PACKAGE_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "emulator/dist/index.js", "emulator/dist/index.d.ts"];
 
 export async function stageSamples(): Promise<StagedSamples> {
   ensureBuilt();
@@ -29,6 +29,10 @@ export async function stageSamples(): Promise<StagedSamples> {
     mkdirSync(packageDir);
     cpSync(join(repoRoot, "package.json"), join(packageDir, "package.json"));
     cpSync(join(repoRoot, "dist"), join(packageDir, "dist"), { recursive: true });
+    // The emulator package beside it, as linkPackage expects it in a repository (emulator/).
+    mkdirSync(join(packageDir, "emulator"));
+    cpSync(join(repoRoot, "emulator", "package.json"), join(packageDir, "emulator", "package.json"));
+    cpSync(join(repoRoot, "emulator", "dist"), join(packageDir, "emulator", "dist"), { recursive: true });
     if (PACKAGE_FILES.every((file) => existsSync(join(packageDir, file)))) break;
     if (attempt === 5) throw new Error("dist/ stayed incomplete; run npm run build");
     await new Promise((resolve) => setTimeout(resolve, 2000));
