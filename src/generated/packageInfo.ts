@@ -7,4 +7,4 @@
 export const packageName = "communication-identity";
 
 /** The npm package version, sent in the user agent and tracing spans. */
-export const packageVersion = "1.0.0";
+export const packageVersion = "2.0.0";
