@@ -1,4 +1,6 @@
 /** Faults on demand: the next N matching requests fail in a chosen way. */
+import { generatedRoutes } from "./generated/routeTable.js";
+import { matchRoute } from "./routes.js";
 
 export type FaultAction =
   | { status: number; retryAfterSeconds?: number; body?: unknown }
@@ -7,6 +9,12 @@ export type FaultAction =
   | { dropResponseAfterHandling: true };
 
 export interface FaultRule {
+  /**
+   * Which requests (every request to the service's routes when absent). `method` in any case. `path` is one of:
+   * - a route template as the REST API spells it, `/identities/{id}/:issueAccessToken`: that route, any id;
+   * - an exact path, `/identities`: that path only (not the paths below it), percent-encoding aside;
+   * - a RegExp, tested against the path as sent (still percent-encoded, without the query).
+   */
   match?: { method?: string; path?: string | RegExp };
   /** How many matching requests this rule applies to. */
   times: number;
@@ -19,6 +27,7 @@ export class FaultPlan {
   add(rules: readonly FaultRule[]): void {
     for (const rule of rules) {
       if (!Number.isInteger(rule.times) || rule.times < 1) throw new TypeError("A fault rule needs `times`, a positive integer.");
+      checkMatch(rule.match);
       // Methods are compared upper-cased (the server upper-cases the request's), so normalise once here.
       const match = rule.match ? { ...rule.match, method: rule.match.method?.toUpperCase() } : undefined;
       this.rules.push({ ...rule, match, fault: { ...rule.fault } });
@@ -27,6 +36,11 @@ export class FaultPlan {
 
   clear(): void {
     this.rules = [];
+  }
+
+  /** The rules still pending, with the uses they have left (`GET /_emulator/faults`). */
+  list(): FaultRule[] {
+    return this.rules.map((rule) => ({ ...rule, match: rule.match && { ...rule.match }, fault: { ...rule.fault } }));
   }
 
   /** Consumes one use of the first rule matching this request (`method` upper-case), if any. */
@@ -46,7 +60,61 @@ function matches(rule: FaultRule, method: string, path: string): boolean {
   if (!m) return true;
   if (m.method !== undefined && m.method !== method) return false;
   if (m.path === undefined) return true;
-  if (typeof m.path === "string") return path.startsWith(m.path);
+  if (typeof m.path === "string") {
+    if (!isTemplate(m.path)) return samePath(m.path, path);
+    const template = routeTemplateOf(method, path);
+    return template !== undefined && sameTemplate(template, m.path);
+  }
   m.path.lastIndex = 0;
   return m.path.test(path);
+}
+
+/** The one place that asks the route table which route a request is for (the template as the spec spells it). */
+function routeTemplateOf(method: string, path: string): string | undefined {
+  const match = matchRoute(method, path);
+  return match.kind === "found" ? match.route.template : undefined;
+}
+
+function checkMatch(match: FaultRule["match"]): void {
+  if (match === undefined) return;
+  if (typeof match !== "object" || match === null) throw new TypeError("A fault rule's `match` must be an object: { method?, path? }.");
+  if (match.method !== undefined && typeof match.method !== "string") throw new TypeError("A fault rule's `match.method` must be a string.");
+  const { path } = match;
+  if (path === undefined || path instanceof RegExp) return;
+  if (typeof path !== "string" || !path.startsWith("/")) {
+    throw new TypeError("A fault rule's `match.path` must be a path starting with '/', a route template or a RegExp.");
+  }
+  if (isTemplate(path) && !generatedRoutes.some((route) => sameTemplate(route.template, path))) {
+    throw new TypeError(`A fault rule's path template ${path} is not a route of the service; templates look like /identities/{id}/:issueAccessToken.`);
+  }
+}
+
+const isTemplate = (path: string) => path.includes("{");
+
+/** Parameter names do not matter: `/identities/{userId}` is `/identities/{id}`. */
+function sameTemplate(a: string, b: string): boolean {
+  const shape = (template: string) => segments(template).map((segment) => (segment.startsWith("{") ? "{}" : segment));
+  const x = shape(a);
+  const y = shape(b);
+  return x.length === y.length && x.every((segment, i) => segment === y[i]);
+}
+
+/** Segment by segment, percent-decoded, ignoring a trailing `/` (as the router does). */
+function samePath(expected: string, actual: string): boolean {
+  const x = segments(expected);
+  const y = segments(actual);
+  return x.length === y.length && x.every((segment, i) => segment === y[i]);
+}
+
+function segments(path: string): string[] {
+  return path
+    .split("/")
+    .filter((part, i, all) => !(part === "" && (i === 0 || i === all.length - 1)))
+    .map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return part;
+      }
+    });
 }
