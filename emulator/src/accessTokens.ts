@@ -51,6 +51,9 @@ export type TokenVerdict =
       expiresOn?: string;
     };
 
+const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const EXCHANGED_ID = new RegExp(`^8:acs:${GUID}_(?:wf_)?${GUID}_${GUID}$`, "i");
+
 /** The verdict of `POST /_emulator/tokens:verify`. */
 export function verifyAccessToken(store: IdentityStore, token: unknown, now: Date): TokenVerdict {
   const check = verifyJwt(token, store.secrets.token);
@@ -61,7 +64,8 @@ export function verifyAccessToken(store: IdentityStore, token: unknown, now: Dat
   }
   const identity = `8:${skypeid}`;
   const details = { identity, scopes: acsScope === "" ? [] : acsScope.split(","), expiresOn: formatServiceDate(new Date(exp * 1000)) };
-  if (identity.startsWith("8:acs:")) {
+  // Identities of the access exchanges (`8:acs:<resource>_<tenant>_<object>`, `…_wf_…`) are not stored: only expiry applies.
+  if (identity.startsWith("8:acs:") && !EXCHANGED_ID.test(identity)) {
     const record = store.get(identity);
     if (!record) return { valid: false, reason: "identity-deleted", ...details };
     if (seq < record.revokedBeforeSeq) return { valid: false, reason: "revoked", ...details };

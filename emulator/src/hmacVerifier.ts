@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { denied, invalidAuthenticationInfo } from "./errors.js";
+import { explainSignatureMismatch } from "./signatureDiagnosis.js";
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const REQUIRED_SIGNED_HEADERS = ["x-ms-date", "host", "x-ms-content-sha256"];
@@ -14,45 +15,114 @@ export interface SignedRequest {
   /** The request target as received (`/identities?api-version=…`). */
   url: string;
   headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
+  /**
+   * The body, when already read: its hash is then checked first. The server leaves it out: the
+   * signature covers the x-ms-content-sha256 header, so it is checked from the headers alone (bad
+   * credentials are refused before the body is read), and `verifyContentHash` checks the body after.
+   */
+  body?: Buffer;
 }
 
-/** Throws the 401 to answer when the request is not signed with `key`. */
+/** Throws the 401 to answer when the request is not signed with `key`; its explanation says why. */
 export function verifyHmacSignature(authorization: string, request: SignedRequest, key: Buffer, now: Date): void {
   const params = parseAuthorization(authorization);
   const signedHeaders = params.get("signedheaders")?.toLowerCase().split(";");
   const signature = params.get("signature");
   if (!signedHeaders || !signature) {
-    throw invalidAuthenticationInfo("The Authorization header must carry SignedHeaders and Signature.");
+    const message = "The Authorization header must carry SignedHeaders and Signature.";
+    throw invalidAuthenticationInfo(message, {
+      code: "MalformedAuthorization",
+      header: "authorization",
+      message: `${message} Expected: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<base64>.`,
+    });
   }
   for (const name of REQUIRED_SIGNED_HEADERS) {
-    if (!signedHeaders.includes(name)) throw invalidAuthenticationInfo(`The signature must cover the ${name} header.`);
+    if (!signedHeaders.includes(name)) {
+      const message = `The signature must cover the ${name} header.`;
+      throw invalidAuthenticationInfo(message, { code: "UnsignedHeader", header: name, message: `${message} SignedHeaders lists ${signedHeaders.join(";")}.` });
+    }
   }
   const values: string[] = [];
   for (const name of signedHeaders) {
     const value = header(request.headers, name);
-    if (value === undefined) throw invalidAuthenticationInfo(`The signed header ${name} is missing.`);
+    if (value === undefined) {
+      const message = `The signed header ${name} is missing.`;
+      throw invalidAuthenticationInfo(message, { code: "MissingHeader", header: name, message: `${message} SignedHeaders lists it, but the request does not carry it.` });
+    }
     values.push(value);
   }
 
-  const date = Date.parse(header(request.headers, "x-ms-date")!);
-  if (Number.isNaN(date)) throw invalidAuthenticationInfo("The x-ms-date header is not a valid date.");
+  const dateText = header(request.headers, "x-ms-date")!;
+  const date = Date.parse(dateText);
+  if (Number.isNaN(date)) {
+    const message = "The x-ms-date header is not a valid date.";
+    throw invalidAuthenticationInfo(message, {
+      code: "InvalidDate",
+      header: "x-ms-date",
+      message: `${message} It was '${dateText}'; send an RFC 1123 date such as '${now.toUTCString()}'.`,
+    });
+  }
+  // `+ 0` turns a -0 (a date a fraction of a second behind) into 0.
+  const clockSkewSeconds = Math.round((date - now.getTime()) / 1000) + 0;
   if (Math.abs(now.getTime() - date) > MAX_CLOCK_SKEW_MS) {
-    throw invalidAuthenticationInfo("The x-ms-date header is more than 15 minutes away from the emulator's clock.");
+    const message = "The x-ms-date header is more than 15 minutes away from the emulator's clock.";
+    throw invalidAuthenticationInfo(message, {
+      code: "ClockSkew",
+      differs: "date",
+      header: "x-ms-date",
+      clockSkewSeconds,
+      message: `${message} The request's date is ${dateText}, the emulator's clock says ${now.toUTCString()} (skew ${clockSkewSeconds} s; at most 900 s is accepted).`,
+    });
   }
 
-  const contentHash = createHash("sha256").update(request.body).digest("base64");
-  if (!equalText(contentHash, header(request.headers, "x-ms-content-sha256")!)) {
-    throw denied("The x-ms-content-sha256 header does not match the request body.");
-  }
+  const pathAndQuery = pathAndQueryOf(request.url);
+  const stringToSign = `${request.method.toUpperCase()}\n${pathAndQuery}\n${values.join(";")}`;
+  if (request.body !== undefined) verifyContentHash(request.headers, request.body, { stringToSign, clockSkewSeconds });
 
-  const stringToSign = `${request.method.toUpperCase()}\n${pathAndQuery(request.url)}\n${values.join(";")}`;
   const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest("base64");
-  if (!equalText(expected, signature)) throw denied("The request signature does not match.");
+  if (!equalText(expected, signature) && !signedLikePython(request.method, pathAndQuery, signedHeaders, values, key, signature)) {
+    const parts = { method: request.method.toUpperCase(), pathAndQuery, rawTarget: request.url, signedHeaders, values, headers: request.headers };
+    throw denied("The request signature does not match.", explainSignatureMismatch(parts, signature, key, clockSkewSeconds));
+  }
+}
+
+/** Throws the 401 to answer when the body does not hash to the (signed) x-ms-content-sha256 header. */
+export function verifyContentHash(
+  headers: SignedRequest["headers"],
+  body: Buffer,
+  context: { stringToSign?: string; clockSkewSeconds?: number } = {},
+): void {
+  const contentHash = createHash("sha256").update(body).digest("base64");
+  const declaredHash = header(headers, "x-ms-content-sha256") ?? "";
+  if (!equalText(contentHash, declaredHash)) {
+    const message = "The x-ms-content-sha256 header does not match the request body.";
+    throw denied(message, {
+      code: "ContentHashMismatch",
+      differs: "contentHash",
+      header: "x-ms-content-sha256",
+      message:
+        `${message} The header says ${declaredHash}; the ${body.length}-byte body hashes to ${contentHash} (base64 SHA-256 of the exact bytes sent).` +
+        (context.stringToSign === undefined ? "" : ` The emulator's string-to-sign: ${JSON.stringify(context.stringToSign)}; clock skew ${context.clockSkewSeconds} s.`),
+      ...context,
+    });
+  }
+}
+
+/**
+ * The Python SDKs (azure-communication-*, HMACCredentialsPolicy), given an endpoint with its trailing "/"
+ * (as the portal and this emulator print it) and a key credential, sign the host as `host:port/` and the
+ * path without its leading "/": the same request, spelled differently. Accepted with the same key only.
+ */
+function signedLikePython(method: string, pathAndQuery: string, signedHeaders: string[], values: string[], key: Buffer, signature: string): boolean {
+  const hostIndex = signedHeaders.indexOf("host");
+  if (!pathAndQuery.startsWith("/") || hostIndex < 0) return false;
+  const slashed = values.map((value, index) => (index === hostIndex ? `${value}/` : value));
+  const stringToSign = `${method.toUpperCase()}\n${pathAndQuery.slice(1)}\n${slashed.join(";")}`;
+  return equalText(createHmac("sha256", key).update(stringToSign, "utf8").digest("base64"), signature);
 }
 
 /** Path exactly as sent; query re-serialised like `URLSearchParams#toString` (what the signer uses). */
-function pathAndQuery(url: string): string {
+function pathAndQueryOf(url: string): string {
   const q = url.indexOf("?");
   if (q < 0) return url;
   const query = new URLSearchParams(url.slice(q + 1)).toString();

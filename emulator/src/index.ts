@@ -18,17 +18,28 @@ import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createEmulatorTokenCredential } from "./bearerVerifier.js";
-import { createLocalCertificate } from "./certificates.js";
+import { EmulatorClock } from "./clock.js";
+import { listAssignments, resetState, type AssignmentListing } from "./controlApi.js";
+import { createLocalCertificate, localCertificateIn, spkiPin } from "./certificates.js";
+import { EntraAuthority, type EntraAuthorityOptions } from "./entraAuthority.js";
 import { FaultPlan, type FaultRule } from "./faults.js";
-import { IdentityStore } from "./identityStore.js";
+import { IdentityStore, type IdentitySummary } from "./identityStore.js";
+import { formatRequestLine, RequestLog, type RequestLogEntry } from "./requestLog.js";
+import { mintEntraToken, type EntraTokenOptions } from "./entraTokens.js";
 import { createEmulatorServer } from "./server.js";
 import { mintTeamsUserAadToken, type TeamsUserAadTokenOptions } from "./teamsTokens.js";
 
 export type { FaultAction, FaultRule } from "./faults.js";
 export type { TeamsUserAadTokenOptions } from "./teamsTokens.js";
+export type { IdentitySummary } from "./identityStore.js";
+export type { RequestLogEntry } from "./requestLog.js";
+export type { Explanation } from "./errors.js";
+export type { AssignmentListing } from "./controlApi.js";
+export type { EntraTokenOptions } from "./entraTokens.js";
 export { TEAMS_SCOPES } from "./teamsTokens.js";
 export { SUPPORTED_API_VERSIONS } from "./routes.js";
-export { createLocalCertificate, type ServerCertificate } from "./certificates.js";
+export { createLocalCertificate, spkiPin, type ServerCertificate } from "./certificates.js";
+export type { EntraAuthorityOptions } from "./entraAuthority.js";
 
 export interface IdentityEmulatorOptions {
   /** TCP port; 0 picks a free one. Default 8088. */
@@ -37,15 +48,42 @@ export interface IdentityEmulatorOptions {
   host?: string;
   /** Serve HTTPS (needed for `tokenCredential()`, since bearer auth refuses http). Default false. */
   https?: boolean;
-  /** PEM certificate and key for HTTPS; without them a throwaway CA and certificate are made at start. */
+  /**
+   * PEM certificate and key for HTTPS. Without them the emulator makes a CA and a certificate for
+   * 127.0.0.1/localhost: throwaway in memory, or kept in `location` and reused across restarts.
+   */
   cert?: string;
   key?: string;
   /** Base64 access key of the emulated resource; random by default (or the one stored in `location`). */
   accessKey?: string;
   /** Directory holding durable state; without it, state lives in memory only. */
   location?: string;
+  /**
+   * With `location`: compact the journal (rewrite it as the live state) whenever it has grown by this many bytes,
+   * and at start when its history is that much larger than the live state. Default: 8 MiB, or the compacted size if
+   * larger. Compaction never loses an acknowledged write, even when the process is killed during it.
+   */
+  compactJournalAfterBytes?: number;
+  /**
+   * Accept api-versions the emulator does not know, served as the newest one it knows (as Azurite's
+   * `--skipApiVersionCheck`), so an SDK newer than the emulator still works. Default false: they get
+   * 400 `UnsupportedApiVersion` with the `api-supported-versions` header.
+   */
+  loose?: boolean;
   /** The emulator's clock (token expiry, x-ms-date skew, lastTokenIssuedAt). Default: real time. */
   now?: () => Date;
+  /**
+   * Also serve a local Entra ID authority for `@azure/identity` (needs HTTPS): point `AZURE_AUTHORITY_HOST` at the
+   * endpoint and `AZURE_TENANT_ID`/`AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET` at these values; its tokens for
+   * `https://communication.azure.com//.default` are bearer tokens this emulator accepts.
+   */
+  entraAuthority?: EntraAuthorityOptions;
+  /**
+   * Called with one line per answered request: time, method, path, api-version, status, duration and, for a
+   * refusal, why (`12:00:01.234 POST /identities 2023-10-01 -> 401 Denied (2 ms): …`). The CLI prints these
+   * unless `--quiet`. The control API reads the inspector page polls are left out. Default: nothing is printed.
+   */
+  log?: (line: string) => void;
 }
 
 /** What `clientOptions()` returns: spread it into the SDK client's options. */
@@ -63,35 +101,79 @@ export interface IdentityEmulator {
   readonly resourceId: string;
   /** PEM of the CA to trust over HTTPS; undefined over HTTP. */
   readonly ca: string | undefined;
+  /**
+   * Base64 SHA-256 of the server certificate's public key, for Chromium's `--ignore-certificate-errors-spki-list`
+   * (the server certificate's, not the CA's); undefined over HTTP.
+   */
+  readonly spkiPin: string | undefined;
   /** Options the SDK client needs to talk to this emulator. */
   clientOptions(): EmulatorClientOptions;
   /** A credential whose bearer tokens this emulator (and only it) accepts. */
   tokenCredential(): TokenCredential;
   /** A test Entra ID token for `getTokenForTeamsUser`, signed by this emulator's Entra test key. */
   createTeamsUserAadToken(options: TeamsUserAadTokenOptions): string;
+  /**
+   * A test Entra ID access token signed by this emulator, for the exchange routes or as a management bearer token:
+   * scopes `https://auth.msft.communication.azure.com/…` for `POST /access/teamsExtension/:exchangeAccessToken`,
+   * `https://communication.azure.com/clients/…` for `POST /access/entra/:exchangeAccessToken`, and
+   * `https://communication.azure.com//.default` for `Authorization: Bearer` on the identity and assignment routes.
+   * `expiresInMinutes` defaults to 60; zero or less gives an expired token.
+   *
+   * @example
+   * ```ts
+   * const token = emulator.createEntraToken({ tenantId, objectId, appId, scopes: ["https://communication.azure.com/clients/VoIP"] });
+   * ```
+   */
+  createEntraToken(options: EntraTokenOptions): string;
+  /**
+   * A `TokenCredential` for one Entra ID user and app whose `getToken(scopes)` mints a token for the scopes asked
+   * (see {@link IdentityEmulator.createEntraToken}): give it to communication-common's
+   * `AzureCommunicationTokenCredential({ resourceEndpoint: emulator.endpoint, tokenCredential, scopes })`.
+   */
+  entraTokenCredential(options: Omit<EntraTokenOptions, "scopes">): TokenCredential;
   /** The next matching requests fail as described; rules are consumed in order. */
   injectFaults(rules: readonly FaultRule[]): void;
   clearFaults(): void;
+  /** Every identity this emulator made, live ones first, then deleted ones (as `GET /_emulator/identities` lists them). */
+  identities(): IdentitySummary[];
+  /** The access assignments (as `GET /_emulator/assignments`). */
+  assignments(): AssignmentListing;
+  /** The recent requests, oldest first (as `GET /_emulator/requests`), with why each refused one was refused. */
+  requests(options?: { after?: number }): RequestLogEntry[];
+  /** Forgets identities, assignments and faults and puts the clock back (keys stay); as `POST /_emulator/reset`. */
+  reset(): Promise<void>;
+  /** Moves the emulator's clock `offsetSeconds` from real time (0 puts it back); as `POST /_emulator/clock`. */
+  setClock(offsetSeconds: number): void;
   close(): Promise<void>;
 }
 
 export async function startIdentityEmulator(options: IdentityEmulatorOptions = {}): Promise<IdentityEmulator> {
-  const now = options.now ?? (() => new Date());
+  const clock = new EmulatorClock(options.now);
+  const now = clock.now;
   const host = options.host ?? "127.0.0.1";
   if (options.accessKey !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(options.accessKey)) {
     throw new TypeError("accessKey must be a base64 string.");
   }
   if ((options.cert === undefined) !== (options.key === undefined)) throw new TypeError("cert and key must be given together.");
   const useHttps = options.https === true || options.cert !== undefined;
+  if (options.entraAuthority && !useHttps) throw new TypeError("entraAuthority needs https: MSAL accepts only https authorities.");
 
-  const store = options.location ? await IdentityStore.open(options.location, options.accessKey) : IdentityStore.inMemory(options.accessKey);
+  const store = options.location ? await IdentityStore.open(options.location, options.accessKey, { compactAfterBytes: options.compactJournalAfterBytes }) : IdentityStore.inMemory(options.accessKey);
+  store.useClock(now);
   const faults = new FaultPlan();
+  const log = new RequestLog();
+  const printLine = options.log;
+  if (printLine) log.subscribe((entry) => printLine(formatRequestLine(entry)));
   let tls: { cert: string; key: string; ca: string } | undefined;
   let server: Server;
   // Whatever fails from here (certificate, a PEM the TLS layer refuses, the port) releases the store.
   try {
-    if (useHttps) tls = options.cert ? { cert: options.cert, key: options.key!, ca: options.cert } : await createLocalCertificate();
-    server = createEmulatorServer({ store, faults, now, tls });
+    if (useHttps) {
+      if (options.cert) tls = { cert: options.cert, key: options.key!, ca: options.cert };
+      else tls = options.location ? await localCertificateIn(options.location) : await createLocalCertificate();
+    }
+    const authority = options.entraAuthority ? new EntraAuthority(options.entraAuthority, store.secrets, now) : undefined;
+    server = createEmulatorServer({ store, faults, now, tls, authority, log, clock, loose: options.loose === true });
     await listen(server, options.port ?? 8088, host);
   } catch (error) {
     await store.close();
@@ -107,12 +189,35 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     connectionString: `endpoint=${endpoint};accesskey=${store.keys.accessKey}`,
     resourceId: store.keys.resourceId,
     ca: tls?.ca,
+    spkiPin: tls ? spkiPin(tls.cert) : undefined,
     clientOptions: () => (tls ? { tlsOptions: { ca: tls.ca } } : { allowInsecureConnection: true }),
     tokenCredential: () => createEmulatorTokenCredential(store.secrets.bearer, now),
     createTeamsUserAadToken: (teamsOptions) => mintTeamsUserAadToken(teamsOptions, store.secrets.entra, now()),
+    createEntraToken: (entraOptions) => mintEntraToken(entraOptions, store.secrets, now()).token,
+    entraTokenCredential: (principal) => createEntraTokenCredential(principal, store.secrets, now),
     injectFaults: (rules) => faults.add(rules),
     clearFaults: () => faults.clear(),
+    identities: () => store.list(),
+    assignments: () => listAssignments(store),
+    requests: (listOptions) => log.list(listOptions?.after),
+    reset: async () => {
+      resetState({ store, faults, log, clock });
+      await store.durable();
+    },
+    setClock: (offsetSeconds) => clock.setOffset(offsetSeconds),
     close: () => (closing ??= closeAll(server, store)),
+  };
+}
+
+function createEntraTokenCredential(principal: Omit<EntraTokenOptions, "scopes">, secrets: IdentityStore["secrets"], now: () => Date): TokenCredential {
+  // Checked now, so a mistake shows where the credential is made rather than inside another package's getToken.
+  mintEntraToken({ ...principal, scopes: ["https://communication.azure.com/clients/.default"] }, secrets, now());
+  const fixed = { ...principal };
+  return {
+    async getToken(scopes) {
+      const { token, expiresOnTimestamp } = mintEntraToken({ ...fixed, scopes: typeof scopes === "string" ? [scopes] : scopes }, secrets, now());
+      return { token, expiresOnTimestamp, tokenType: "Bearer" };
+    },
   };
 }
 

@@ -1,25 +1,27 @@
 /**
- * The REST surface as data: one row per operation of api-versions 2023-10-01 and
- * 2025-03-02-preview, plus the emulator's own test hook. Each handler validates its input
- * like the service (CONTRACT §7) and returns a status and body; HTTP plumbing lives in server.ts.
+ * The REST surface: the routes and api-versions come from the spec (generated/routeTable.ts, emitted by
+ * `npm run generate` at the repository root from the same spec as the SDK's layer); the handlers are hand-written
+ * and registered below by operation name. Each handler validates its input like the service (CONTRACT §7) and
+ * returns a status and body; HTTP plumbing lives in server.ts.
  */
+import { accessHandlers } from "./accessHandlers.js";
 import { issueAccessToken, formatServiceDate, verifyAccessToken, type IssuedToken } from "./accessTokens.js";
 import {
-  type EmulatorHttpError,
+  EmulatorHttpError,
   identityNotFound,
   identityNotOwned,
   invalidAccessToken,
   messages,
   validation,
 } from "./errors.js";
+import { apiVersions, generatedRoutes, newestApiVersion, versionHasProperty, type ApiVersion, type GeneratedRoute, type OperationName } from "./generated/routeTable.js";
 import type { IdentityRecord, IdentityStore } from "./identityStore.js";
 import { isObject } from "./jwt.js";
 import { checkTeamsUserAadToken } from "./teamsTokens.js";
 
-const STABLE_VERSION = "2023-10-01";
-const PREVIEW_VERSION = "2025-03-02-preview";
-export const SUPPORTED_API_VERSIONS = [STABLE_VERSION, PREVIEW_VERSION] as const;
-export type ApiVersion = (typeof SUPPORTED_API_VERSIONS)[number];
+/** Every api-version the emulator serves, oldest first (from the spec). */
+export const SUPPORTED_API_VERSIONS = apiVersions;
+export { newestApiVersion, type ApiVersion, type OperationName };
 
 const KNOWN_SCOPES = new Set(["chat", "voip", "chat.join", "chat.join.limited", "voip.join"]);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,12 +30,18 @@ const DEFAULT_EXPIRES_IN_MINUTES = 1440;
 
 export interface RouteContext {
   store: IdentityStore;
-  /** Undefined for routes that take no api-version. */
+  /** The api-version the request is served with (an unknown one under `loose` is the newest); undefined for the emulator's own routes. */
   apiVersion: ApiVersion | undefined;
   params: Record<string, string>;
   /** The parsed JSON body; undefined when the body was empty. */
   body: unknown;
   now: Date;
+  /** The Authorization header (exchange routes authenticate with the caller's Entra token). */
+  authorization?: string;
+  /** The request's query string. */
+  query?: URLSearchParams;
+  /** `http(s)://host:port` as the client addressed it, for absolute `nextLink`s. */
+  origin?: string;
 }
 
 export interface RouteResult {
@@ -41,30 +49,65 @@ export interface RouteResult {
   body?: unknown;
 }
 
+export type Handler = (context: RouteContext) => RouteResult;
+
 export interface Route {
-  method: "GET" | "POST" | "DELETE";
+  method: GeneratedRoute["method"];
   /** Spelled like the spec, for messages. */
   template: string;
   /** The template's segments; `{name}` captures one (percent-decoded) segment. */
   segments: readonly string[];
   /** Versions that have this operation; `none` for the emulator's own endpoints (no auth, no api-version). */
   versions: readonly ApiVersion[] | "none";
-  handle(context: RouteContext): RouteResult;
+  /** The spec's operation; absent for the emulator's own endpoints. */
+  operation?: OperationName;
+  /** `caller`: the handler authenticates the caller's own token (the access exchanges); default: HMAC or bearer. */
+  authentication?: "resource" | "caller";
+  handle: Handler;
 }
+
+/**
+ * The hand-written handlers, by the operation name of generated/routeTable.ts. To serve an operation the
+ * table has, add one line `OperationName: handler,` (the handler gets the request's api-version, and
+ * `versionHasProperty` says what that version's spec has); until then the route answers 501 NotImplemented.
+ * The table decides paths, methods and versions: no handler can add or widen one.
+ */
+const handlers: Partial<Record<OperationName, { handle: Handler; authentication?: "resource" | "caller" }>> = {
+  CommunicationIdentity_Create: { handle: createIdentity },
+  CommunicationIdentity_Get: { handle: getIdentity },
+  CommunicationIdentity_Delete: { handle: deleteIdentity },
+  CommunicationIdentity_RevokeAccessTokens: { handle: revokeAccessTokens },
+  CommunicationIdentity_IssueAccessToken: { handle: issueToken },
+  CommunicationIdentity_ExchangeTeamsUserAccessToken: { handle: exchangeTeamsUserToken },
+};
+
+// Teams Phone extensibility and Entra ID access (accessHandlers.ts), by operation name like the rows above.
+Object.assign(handlers, accessHandlers);
+
+function notImplemented(route: GeneratedRoute): Handler {
+  return () => {
+    throw new EmulatorHttpError(501, "NotImplemented", `The emulator does not implement ${route.method} ${route.template} (${route.operation}) yet.`);
+  };
+}
+
+const segmentsOf = (template: string): readonly string[] => template.split("/").filter((segment) => segment !== "");
 
 const routes: readonly Route[] = [
-  defineRoute("POST", "/identities", SUPPORTED_API_VERSIONS, createIdentity),
-  defineRoute("GET", "/identities/{id}", [PREVIEW_VERSION], getIdentity),
-  defineRoute("DELETE", "/identities/{id}", SUPPORTED_API_VERSIONS, deleteIdentity),
-  defineRoute("POST", "/identities/{id}/:revokeAccessTokens", SUPPORTED_API_VERSIONS, revokeAccessTokens),
-  defineRoute("POST", "/identities/{id}/:issueAccessToken", SUPPORTED_API_VERSIONS, issueToken),
-  defineRoute("POST", "/teamsUser/:exchangeAccessToken", SUPPORTED_API_VERSIONS, exchangeTeamsUserToken),
-  defineRoute("POST", "/_emulator/tokens:verify", "none", verifyToken),
+  ...generatedRoutes.map((route): Route => {
+    const registered = handlers[route.operation];
+    return {
+      method: route.method,
+      template: route.template,
+      segments: segmentsOf(route.template),
+      versions: route.versions,
+      operation: route.operation,
+      ...(registered?.authentication ? { authentication: registered.authentication } : {}),
+      handle: registered?.handle ?? notImplemented(route),
+    };
+  }),
+  // The emulator's own test hook: not part of the service.
+  { method: "POST", template: "/_emulator/tokens:verify", segments: segmentsOf("/_emulator/tokens:verify"), versions: "none", handle: verifyToken },
 ];
-
-function defineRoute(method: Route["method"], template: string, versions: Route["versions"], handle: Route["handle"]): Route {
-  return { method, template, segments: template.split("/").filter((segment) => segment !== ""), versions, handle };
-}
 
 export type RouteMatch =
   | { kind: "found"; route: Route; params: Record<string, string> }
@@ -73,7 +116,8 @@ export type RouteMatch =
 
 /** Matches a raw (still percent-encoded) path against the table. */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
-  const parts = rawPath.split("/").filter((part, i, all) => !(part === "" && (i === 0 || i === all.length - 1)));
+  // communication-common appends `/access/...` to an endpoint that may end in `/`: `//access/...` is the same path.
+  const parts = rawPath.replace(/^\/+/, "/").split("/").filter((part, i, all) => !(part === "" && (i === 0 || i === all.length - 1)));
   const allowed: string[] = [];
   for (const route of routes) {
     const params = matchSegments(route.segments, parts);
@@ -112,14 +156,14 @@ function createIdentity({ store, apiVersion, body, now }: RouteContext): RouteRe
   const request = body === undefined ? {} : requireObject(body);
   let customId: string | undefined;
   if (request.customId !== undefined && request.customId !== null) {
-    if (apiVersion !== PREVIEW_VERSION) {
-      throw validation(`customId requires api-version ${PREVIEW_VERSION}; this request uses ${apiVersion}.`, "customId");
+    if (!has("CommunicationIdentityCreateRequest", "customId", apiVersion)) {
+      throw validation(`customId requires api-version ${versionsWith("CommunicationIdentityCreateRequest", "customId")}; this request uses ${apiVersion}.`, "customId");
     }
     customId = readCustomId(request.customId);
   }
   const wantsToken = request.createTokenWithScopes !== undefined && request.createTokenWithScopes !== null;
   const scopes = wantsToken ? readScopes(request.createTokenWithScopes, "createTokenWithScopes") : [];
-  const expiresOn = readExpiresOn(request.expiresInMinutes, now);
+  const expiresOn = readExpiresOn(expiresInMinutesOf(request, "CommunicationIdentityCreateRequest", apiVersion), now);
 
   const identity = store.create(customId);
   // Issued before the identity is written out, so that its lastTokenIssuedAt counts this token.
@@ -146,11 +190,11 @@ function revokeAccessTokens({ store, params }: RouteContext): RouteResult {
   return { status: 204 };
 }
 
-function issueToken({ store, params, body, now }: RouteContext): RouteResult {
+function issueToken({ store, params, body, now, apiVersion }: RouteContext): RouteResult {
   const id = parseIdentityId(store, params.id);
   const request = requireObject(body);
   const scopes = readScopes(request.scopes, "scopes");
-  const expiresOn = readExpiresOn(request.expiresInMinutes, now);
+  const expiresOn = readExpiresOn(expiresInMinutesOf(request, "CommunicationIdentityAccessTokenRequest", apiVersion), now);
   const identity = lookUp(store, id);
   return { status: 200, body: issueAccessToken(store, identity.id, scopes, now, expiresOn) };
 }
@@ -244,11 +288,27 @@ function malformedId(): EmulatorHttpError {
   return validation("Provided identity has invalid format.", "id");
 }
 
+/** The identity as the version's spec describes it (customId and lastTokenIssuedAt only where it has them). */
 function identityBody(identity: IdentityRecord, apiVersion: ApiVersion | undefined): Record<string, string> {
   const body: Record<string, string> = { id: identity.id };
-  if (apiVersion === PREVIEW_VERSION) {
-    if (identity.customId !== undefined) body.customId = identity.customId;
-    if (identity.lastTokenIssuedAt !== undefined) body.lastTokenIssuedAt = formatServiceDate(new Date(identity.lastTokenIssuedAt));
+  if (identity.customId !== undefined && has("CommunicationIdentity", "customId", apiVersion)) body.customId = identity.customId;
+  if (identity.lastTokenIssuedAt !== undefined && has("CommunicationIdentity", "lastTokenIssuedAt", apiVersion)) {
+    body.lastTokenIssuedAt = formatServiceDate(new Date(identity.lastTokenIssuedAt));
   }
   return body;
+}
+
+// ---- per-version rules (from the spec) ---------------------------------------------------------
+
+const has = (model: string, property: string, apiVersion: ApiVersion | undefined): boolean =>
+  versionHasProperty(model, property, apiVersion ?? newestApiVersion);
+
+const versionsWith = (model: string, property: string): string => apiVersions.filter((version) => versionHasProperty(model, property, version)).join(" or ");
+
+/**
+ * `expiresInMinutes` where the version's spec has it; before 2022-10-01 the spec has no such property,
+ * and the service ignores it and issues its default 24-hour token.
+ */
+function expiresInMinutesOf(request: Record<string, unknown>, model: string, apiVersion: ApiVersion | undefined): unknown {
+  return has(model, "expiresInMinutes", apiVersion) ? request.expiresInMinutes : undefined;
 }

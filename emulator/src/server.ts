@@ -6,19 +6,25 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { TLSSocket } from "node:tls";
 import { verifyBearer } from "./bearerVerifier.js";
-import { EmulatorHttpError, invalidAuthenticationInfo } from "./errors.js";
+import type { EmulatorClock } from "./clock.js";
+import { matchControlRoute, runControlRoute, type ControlReply } from "./controlApi.js";
+import type { EntraAuthority } from "./entraAuthority.js";
+import { EmulatorHttpError, explanationOf, invalidAuthenticationInfo, type Explanation } from "./errors.js";
 import type { FaultPlan } from "./faults.js";
-import { verifyHmacSignature } from "./hmacVerifier.js";
+import { verifyContentHash, verifyHmacSignature } from "./hmacVerifier.js";
 import type { IdentityStore, ResourceSecrets } from "./identityStore.js";
 import { JournalError } from "./journal.js";
-import { matchRoute, SUPPORTED_API_VERSIONS, type ApiVersion } from "./routes.js";
+import type { RequestLog } from "./requestLog.js";
+import { parseRequestTarget } from "./requestTarget.js";
+import { matchRoute, newestApiVersion, SUPPORTED_API_VERSIONS, type ApiVersion } from "./routes.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Beyond this we stop draining an oversized body and just close the connection. */
 const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
 const SUPPORTED_VERSIONS_HEADER = SUPPORTED_API_VERSIONS.join(", ");
-const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const DEFAULT_ALLOWED_HEADERS =
   "authorization, x-ms-date, x-ms-content-sha256, x-ms-client-request-id, x-ms-useragent, content-type, accept, traceparent";
 const EXPOSED_HEADERS = "api-supported-versions, ms-cv, x-ms-client-request-id, retry-after, x-processing-time";
@@ -28,6 +34,14 @@ export interface EmulatorServerOptions {
   faults: FaultPlan;
   now: () => Date;
   tls?: { cert: string; key: string };
+  /** The local Entra ID authority (`/{tenant}/…` paths), when configured. */
+  authority?: EntraAuthority;
+  /** Where answered requests are recorded (the inspector, `GET /_emulator/requests`, the terminal line). */
+  log: RequestLog;
+  /** The clock `POST /_emulator/clock` moves; `now` reads it. */
+  clock: EmulatorClock;
+  /** Serve api-versions the emulator does not know as the newest one it knows, instead of 400 UnsupportedApiVersion. */
+  loose?: boolean;
 }
 
 export function createEmulatorServer(options: EmulatorServerOptions): http.Server {
@@ -63,18 +77,62 @@ interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A non-JSON answer (the inspector's files). */
+  page?: ControlReply["page"];
+  /** Why a request was refused, for the request log. */
+  explanation?: Explanation;
+}
+
+/** What `send` learnt about an answer, read when the request log records it. */
+interface LogNote {
+  quiet?: boolean;
+  code?: string;
+  explanation?: Explanation;
+  fault?: string;
+}
+const logNotes = new WeakMap<ServerResponse, LogNote>();
+
+/** Records the request in the log once its answer is sent, or its connection dropped (status 0). */
+function recordWhenDone(req: IncomingMessage, res: ServerResponse, { log, now }: EmulatorServerOptions, started: number, method: string, url: string, path: string): void {
+  res.once("close", () => {
+    const note = logNotes.get(res) ?? {};
+    if (note.quiet) return;
+    const queryStart = url.indexOf("?");
+    const apiVersion = queryStart < 0 ? null : new URLSearchParams(url.slice(queryStart + 1)).get("api-version");
+    log.record({
+      at: now().toISOString(),
+      method,
+      path,
+      ...(apiVersion ? { apiVersion } : {}),
+      status: res.headersSent ? res.statusCode : 0,
+      durationMs: Math.max(0, Math.round(performance.now() - started)),
+      ...(note.code ? { code: note.code } : {}),
+      ...(note.explanation ? { explanation: note.explanation } : {}),
+      ...(note.fault ? { fault: note.fault } : {}),
+    });
+  });
+}
+
+function noteFor(res: ServerResponse): LogNote {
+  let note = logNotes.get(res);
+  if (!note) logNotes.set(res, (note = {}));
+  return note;
 }
 
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  { store, faults, now }: EmulatorServerOptions,
+  options: EmulatorServerOptions,
 ): Promise<void> {
+  const { store, faults, now, authority } = options;
   const started = performance.now();
   const method = (req.method ?? "GET").toUpperCase();
-  const url = req.url ?? "/";
-  const queryStart = url.indexOf("?");
-  const path = queryStart < 0 ? url : url.slice(0, queryStart);
+  // Absolute-form (through a proxy) and origin-form alike; an absolute-form authority stands for Host (RFC 9112 §3.2.2).
+  const target = parseRequestTarget(req.url ?? "/");
+  if (target.authority !== undefined) req.headers.host = target.authority;
+  const url = target.originForm;
+  const path = target.path;
+  recordWhenDone(req, res, options, started, method, url, path);
 
   if (method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined) {
     req.resume();
@@ -82,10 +140,44 @@ async function handle(
     return;
   }
 
+  // The Entra ID authority's paths (MSAL's OpenID configuration and token endpoint): no faults, no HMAC, no api-version.
+  const authorityRoute = authority?.route(method, path);
+  if (authorityRoute) {
+    const answer = await authorityRoute(req);
+    // A refused token request shows in the request log and on the terminal with Entra ID's error and why.
+    if (answer.refusal) Object.assign(noteFor(res), { code: answer.refusal.code, explanation: answer.refusal });
+    send(req, res, started, answer);
+    return;
+  }
+
+  // The control API and the inspector (before faults, so a catch-all rule cannot lock out DELETE /_emulator/faults).
+  const control = matchControlRoute(method, path, req);
+  if (control) {
+    if (control.route.quiet) noteFor(res).quiet = true;
+    let reply: Reply;
+    try {
+      const readWholeBody = async () => {
+        const body = await readBody(req);
+        if (body === "too-large") throw new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
+        return body;
+      };
+      const state = { store, faults, log: options.log, clock: options.clock };
+      reply = await runControlRoute(control, { req, method, url, path, readBody: readWholeBody, state });
+    } catch (error) {
+      reply = error instanceof EmulatorHttpError ? errorReply(error) : internalError(error);
+      // A refused control request is worth seeing even where its successful twin is quiet.
+      noteFor(res).quiet = false;
+    }
+    if (!req.complete && Number(req.headers["content-length"]) > MAX_DRAIN_BYTES) reply.headers = { ...reply.headers, Connection: "close" };
+    send(req, res, started, reply);
+    return;
+  }
+
   // Faults come first (before auth) so a client's retry logic can be exercised with any credential.
   const fault = faults.take(method, path);
   let dropResponse = false;
   if (fault) {
+    noteFor(res).fault = describeFault(fault);
     if ("reset" in fault) {
       req.socket.destroy();
       return;
@@ -104,10 +196,12 @@ async function handle(
 
   let reply: Reply;
   try {
-    reply = await dispatch(req, method, url, path, store, now);
+    reply = await dispatch(req, method, url, path, store, now, options.loose === true);
   } catch (error) {
     reply = error instanceof EmulatorHttpError ? errorReply(error) : internalError(error);
   }
+  // Refused before its body was read: Node discards the rest of it, unless it is too large to be worth it.
+  if (!req.complete && Number(req.headers["content-length"]) > MAX_DRAIN_BYTES) reply.headers = { ...reply.headers, Connection: "close" };
   if (dropResponse) {
     req.socket.destroy();
     return;
@@ -122,11 +216,10 @@ async function dispatch(
   path: string,
   store: IdentityStore,
   now: () => Date,
+  loose: boolean,
 ): Promise<Reply> {
-  const body = await readBody(req);
-  if (body === "too-large") {
-    throw new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
-  }
+  // Route, credentials and api-version come from the request line and headers: a request refused
+  // for any of them is refused before its body is read (and never buffered).
   const match = matchRoute(method, path);
   if (match.kind === "not-found") throw new EmulatorHttpError(404, "NotFound", `No route for ${method} ${path}.`);
   if (match.kind === "wrong-method") {
@@ -137,14 +230,15 @@ async function dispatch(
 
   let apiVersion: ApiVersion | undefined;
   if (route.versions !== "none") {
-    authenticate(req, method, url, body, time, store.secrets);
+    if (route.authentication !== "caller") authenticate(req, method, url, time, store.secrets);
     const requested = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("api-version");
     if (requested === null || requested === "") {
       throw new EmulatorHttpError(400, "MissingApiVersionParameter", "The api-version query parameter is required.", undefined, {
         "api-supported-versions": SUPPORTED_VERSIONS_HEADER,
       });
     }
-    if (!(SUPPORTED_API_VERSIONS as readonly string[]).includes(requested)) {
+    const known = (SUPPORTED_API_VERSIONS as readonly string[]).includes(requested);
+    if (!known && !loose) {
       throw new EmulatorHttpError(
         400,
         "UnsupportedApiVersion",
@@ -153,17 +247,25 @@ async function dispatch(
         { "api-supported-versions": SUPPORTED_VERSIONS_HEADER },
       );
     }
-    apiVersion = requested as ApiVersion;
+    // Loose: an SDK newer than the emulator sends a version it does not know; serve it as the newest.
+    apiVersion = known ? (requested as ApiVersion) : newestApiVersion;
     if (!route.versions.includes(apiVersion)) {
       throw new EmulatorHttpError(
         400,
         "UnsupportedApiVersion",
-        `${route.method} ${route.template} is not available in api-version '${apiVersion}'; use ${route.versions.join(" or ")}.`,
+        `${route.method} ${route.template} is not available in api-version '${requested}'; use ${route.versions.join(" or ")}.`,
         undefined,
         { "api-supported-versions": route.versions.join(", ") },
       );
     }
   }
+
+  const body = await readBody(req);
+  if (body === "too-large") {
+    throw new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
+  }
+  // The signature covered the declared content hash; now the body must match it.
+  if (route.versions !== "none" && route.authentication !== "caller" && isHmac(req.headers.authorization)) verifyContentHash(req.headers, body);
 
   let json: unknown;
   if (body.length > 0) {
@@ -173,7 +275,9 @@ async function dispatch(
       throw new EmulatorHttpError(400, "BadRequest", "The request body is not valid JSON.");
     }
   }
-  const result = route.handle({ store, apiVersion, params, body: json, now: time });
+  const query = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length));
+  const origin = `${req.socket instanceof TLSSocket ? "https" : "http"}://${req.headers.host ?? "127.0.0.1"}`;
+  const result = route.handle({ store, apiVersion, params, body: json, now: time, authorization: req.headers.authorization, query, origin });
   // Acknowledge only what is on disk (a no-op without `location`).
   const durable = store.durable();
   if (durable) await durable;
@@ -184,20 +288,34 @@ function authenticate(
   req: IncomingMessage,
   method: string,
   url: string,
-  body: Buffer,
   now: Date,
   secrets: ResourceSecrets,
 ): void {
   const authorization = req.headers.authorization;
-  if (!authorization) throw invalidAuthenticationInfo("The request has no Authorization header.");
+  if (!authorization) {
+    throw invalidAuthenticationInfo("The request has no Authorization header.", {
+      code: "MissingHeader",
+      header: "authorization",
+      message: "The request has no Authorization header: sign it with the access key (HMAC-SHA256) or send Authorization: Bearer <token>.",
+    });
+  }
   const scheme = authorization.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase();
   if (scheme === "hmac-sha256") {
-    verifyHmacSignature(authorization, { method, url, headers: req.headers, body }, secrets.access, now);
+    verifyHmacSignature(authorization, { method, url, headers: req.headers }, secrets.access, now);
   } else if (scheme === "bearer") {
     verifyBearer(authorization, secrets.bearer, now);
   } else {
-    throw invalidAuthenticationInfo("The Authorization scheme must be HMAC-SHA256 or Bearer.");
+    throw invalidAuthenticationInfo("The Authorization scheme must be HMAC-SHA256 or Bearer.", {
+      code: "UnsupportedScheme",
+      header: "authorization",
+      // Not echoed: a header without a scheme may be a bare token.
+      message: "The Authorization header starts with neither HMAC-SHA256 nor Bearer (a bare token needs the 'Bearer ' prefix).",
+    });
   }
+}
+
+function isHmac(authorization: string | undefined): boolean {
+  return authorization?.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase() === "hmac-sha256";
 }
 
 /** Reads the whole body, or drains and reports an oversized one. */
@@ -236,7 +354,18 @@ function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
   res.end();
 }
 
+function describeFault(fault: NonNullable<ReturnType<FaultPlan["take"]>>): string {
+  if ("status" in fault) return `status ${fault.status}`;
+  if ("reset" in fault) return "connection reset";
+  if ("delayMs" in fault) return `delay ${fault.delayMs} ms`;
+  return "response dropped after handling";
+}
+
 function send(req: IncomingMessage, res: ServerResponse, started: number, reply: Reply): void {
+  const note = noteFor(res);
+  const code = (reply.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+  if (reply.status >= 400 && typeof code === "string") note.code = code;
+  if (reply.explanation) note.explanation = reply.explanation;
   // One flat header list and a string body: Node then writes head and body in a single write
   // (a Buffer body makes it a writev) and skips setHeader's per-call bookkeeping.
   const headers: string[] = ["api-supported-versions", SUPPORTED_VERSIONS_HEADER, "MS-CV", correlationVector()];
@@ -246,6 +375,12 @@ function send(req: IncomingMessage, res: ServerResponse, started: number, reply:
   if (origin !== undefined) headers.push("Access-Control-Allow-Origin", origin, "Access-Control-Expose-Headers", EXPOSED_HEADERS, "Vary", "Origin");
   if (reply.headers) for (const name of Object.keys(reply.headers)) setHeader(headers, name, reply.headers[name]);
   headers.push("X-Processing-Time", `${Math.max(0, Math.round(performance.now() - started))}ms`);
+  if (reply.page) {
+    headers.push("Content-Type", reply.page.contentType, "Content-Length", String(Buffer.byteLength(reply.page.text)));
+    res.writeHead(reply.status, headers);
+    res.end(req.method === "HEAD" ? undefined : reply.page.text);
+    return;
+  }
   if (reply.body === undefined) {
     headers.push("Content-Length", "0");
     res.writeHead(reply.status, headers);
@@ -285,11 +420,11 @@ function correlationVector(): string {
 }
 
 function errorReply(error: EmulatorHttpError): Reply {
-  return { status: error.status, body: error.toBody(), headers: error.headers };
+  return { status: error.status, body: error.toBody(), headers: error.headers, explanation: explanationOf(error) };
 }
 
 function internalError(error: unknown): Reply {
   // Journal failures carry a path, never a secret; anything else stays generic.
   const message = error instanceof JournalError ? error.message : "The emulator hit an unexpected error.";
-  return { status: 500, body: { error: { code: "InternalError", message } } };
+  return { status: 500, body: { error: { code: "InternalError", message } }, explanation: { code: "InternalError", message } };
 }

@@ -17,6 +17,8 @@ export interface TeamsUserAadTokenOptions {
   expiresOn?: Date;
   /** Default: both Teams scopes. */
   scopes?: string[];
+  /** The user's Entra tenant: the `tid` claim (omitted when not given). */
+  tenantId?: string;
 }
 
 export function mintTeamsUserAadToken(options: TeamsUserAadTokenOptions, secret: Buffer, now: Date): string {
@@ -34,6 +36,7 @@ export function mintTeamsUserAadToken(options: TeamsUserAadTokenOptions, secret:
       nbf: iat,
       exp,
       uti: randomUUID(),
+      ...(options.tenantId === undefined ? {} : { tid: options.tenantId }),
     },
     secret,
   );

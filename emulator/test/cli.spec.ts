@@ -113,6 +113,7 @@ describe("communication-identity-emulator CLI", () => {
     const help = run(["--help"]);
     const [usage] = await help.waitFor(/Usage: communication-identity-emulator[\s\S]*--location/);
     expect(usage).toContain("--access-key");
+    expect(usage).toContain("--ca-file");
     expect(await help.exited).toBe(0);
     const bad = run(["--bogus"]);
     expect(await bad.exited).toBe(2);

@@ -286,7 +286,7 @@ describe("api-version", () => {
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe("UnsupportedApiVersion");
     expect(res.json.error.message).toContain("2020-01-01");
-    expect(res.headers["api-supported-versions"]).toBe("2023-10-01, 2025-03-02-preview");
+    expect(res.headers["api-supported-versions"]).toBe("2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-03-02-preview, 2025-06-30, 2026-09-23");
   });
 
   it("requires api-version", async () => {
