@@ -17,7 +17,10 @@ const SCENARIOS = [
   "getToken",
   "getTokenForTeamsUser",
   "getTokenWithCustomExpiration",
+  "grantEntraAccess",
+  "grantTeamsPhoneAccess",
   "logging",
+  "manageEntraAssignments",
   "refreshToken",
   "revokeTokens",
 ];

@@ -56,6 +56,44 @@ async function startEmbeddedEmulator(auth) {
   };
 }
 
+/**
+ * Like `loadResource("connectionString")`, for samples that hand the endpoint to communication-common's Entra
+ * credential: its HTTP client accepts only https and trusts only the system's CAs. Offline, this re-runs the sample
+ * in a child Node process that trusts the embedded emulator's CA (NODE_EXTRA_CA_CERTS, read at start only) and
+ * never returns in the parent, which exits with the child's status.
+ */
+export async function loadResourceOverTrustedHttps() {
+  if (setting("COMMUNICATION_CONNECTION_STRING") || setting("COMMUNICATION_ENDPOINT")) return loadResource("connectionString");
+  const { createLocalCertificate, startIdentityEmulator } = await import("communication-identity-emulator");
+  const given = setting("SAMPLE_EMULATOR_TLS");
+  if (given === undefined) {
+    const [{ spawnSync }, { mkdtempSync, rmSync, writeFileSync }, { tmpdir }, { join }] = await Promise.all([
+      import("node:child_process"),
+      import("node:fs"),
+      import("node:os"),
+      import("node:path"),
+    ]);
+    const tls = await createLocalCertificate();
+    const dir = mkdtempSync(join(tmpdir(), "sample-emulator-ca-"));
+    writeFileSync(join(dir, "ca.pem"), tls.ca);
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), SAMPLE_EMULATOR_TLS: JSON.stringify(tls) };
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env });
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(child.status ?? 1);
+  }
+  const tls = JSON.parse(given);
+  const emulator = await startIdentityEmulator({ port: 0, cert: tls.cert, key: tls.key });
+  console.log(`No COMMUNICATION_CONNECTION_STRING or COMMUNICATION_ENDPOINT set: using the embedded emulator at ${emulator.endpoint}`);
+  return {
+    endpoint: emulator.endpoint,
+    connectionString: emulator.connectionString,
+    clientOptions: { tlsOptions: { ca: tls.ca } },
+    usingEmulator: true,
+    emulator,
+    close: () => emulator.close(),
+  };
+}
+
 /** A client for whatever the environment provides: connection string, access key, or Entra ID. */
 export async function createSampleClient() {
   const resource = await loadResource();
