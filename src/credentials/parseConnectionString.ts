@@ -9,17 +9,34 @@ export interface ParsedConnectionString {
   credential: KeyCredential;
 }
 
+/** What a connection string looks like, for error messages (never the caller's value: it holds a key). */
+export const CONNECTION_STRING_FORMAT = "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>";
+
 /**
  * Parses `endpoint=<url>;accesskey=<base64 key>` (keys case-insensitive, whitespace and a
- * trailing `;` tolerated). Errors name what is wrong and never echo the key or the whole string.
+ * trailing `;` tolerated). Like the official package, it also accepts the string wrapped in quotes
+ * and whitespace, as .env files and shells leave it. Errors name what is wrong and never echo the
+ * key or the whole string.
  */
 export function parseConnectionString(connectionString: string): ParsedConnectionString {
+  if (connectionString === undefined || connectionString === null) {
+    throw invalid(`it is ${String(connectionString)} (an unset environment variable?); expected ${CONNECTION_STRING_FORMAT}`);
+  }
+  if (typeof connectionString !== "string") throw invalid(`expected a string, got ${typeof connectionString}`);
+  const text = unquote(connectionString);
+  if (text === "") throw invalid(`it is empty; expected ${CONNECTION_STRING_FORMAT}`);
   const parts = new Map<string, string>();
-  for (const part of String(connectionString ?? "").split(";")) {
+  for (const part of text.split(";")) {
     if (part.trim() === "") continue;
     // The key's base64 padding contains "=", so only the first "=" separates name from value.
     const separator = part.indexOf("=");
-    if (separator <= 0) throw invalid("expected endpoint=<url>;accesskey=<key>");
+    if (separator <= 0) {
+      throw invalid(
+        /^\s*https?:\/\//i.test(text) && !text.includes(";")
+          ? `it looks like an endpoint url alone: pass a credential with it, or use ${CONNECTION_STRING_FORMAT}`
+          : "expected endpoint=<url>;accesskey=<key>",
+      );
+    }
     parts.set(part.slice(0, separator).trim().toLowerCase(), part.slice(separator + 1).trim());
   }
   const endpoint = parts.get("endpoint");
@@ -28,6 +45,20 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
   if (!key) throw invalid("accesskey is missing");
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid("accesskey is not valid base64");
   return { endpoint: validateEndpoint(endpoint), credential: { key } };
+}
+
+/** Whether `value` looks like a connection string (to refuse one where an endpoint belongs, without echoing it). */
+export function looksLikeConnectionString(value: unknown): boolean {
+  return typeof value === "string" && /(^|;)\s*["']?\s*(endpoint|accesskey)\s*=/i.test(value);
+}
+
+/** The string without surrounding whitespace and quotes (`"…"` or `'…'`, also one left unbalanced, as the official package tolerates). */
+function unquote(value: string): string {
+  return value
+    .trim()
+    .replace(/^["']/, "")
+    .replace(/["']$/, "")
+    .trim();
 }
 
 const invalid = (problem: string): Error => new Error(`Invalid connection string: ${problem}`);

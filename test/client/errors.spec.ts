@@ -81,6 +81,59 @@ describe("errors", () => {
     expect(error.message).toContain("204");
   });
 
+  it.each([
+    ["details that is a string", { code: "Bad", message: "bad", details: "x" }],
+    ["details holding null", { code: "Bad", message: "bad", details: [null] }],
+    ["innererror that is a number", { code: "Bad", message: "bad", innererror: 5 }],
+  ])("an error envelope with %s still gives the envelope's code and message", async (_name, envelope) => {
+    const error = await failure({ status: 400, body: { error: envelope } });
+    expect(error.statusCode).toBe(400);
+    expect(error.code).toBe("Bad");
+    expect(error.message).toBe("bad");
+    expect(error.details).toMatchObject({ error: { code: "Bad", message: "bad" } });
+  });
+
+  it.each([
+    ["error is a string", { error: "boom" }, undefined, "boom"],
+    ["code and message are not strings", { error: { code: 5, message: ["m"] } }, undefined, '{"error":{"code":5,"message":["m"]}}'],
+    ["the body is an array", [1, 2], undefined, "[1,2]"],
+    ["the body is JSON null", null, undefined, "null"],
+    ["a gateway sends a flat { statusCode, message }", { statusCode: 409, message: "Conflict at the gateway" }, undefined, "Conflict at the gateway"],
+    ["a gateway sends a flat { code, message }", { code: "Busy", message: "try later" }, "Busy", "try later"],
+    ["error is null", { error: null, message: "ignored" }, undefined, '{"error":null,"message":"ignored"}'],
+  ])("an error envelope where %s gives the best code and message available", async (_name, body, code, message) => {
+    const error = await failure({ status: 409, body: JSON.stringify(body) });
+    expect(error.statusCode).toBe(409);
+    expect(error.code).toBe(code);
+    expect(error.message).toBe(message);
+  });
+
+  it.each([
+    ["a 201 without accessToken", (c: CommunicationIdentityClient) => c.createUserAndToken(["chat"]), 201, { identity: { id: USER_ID } }, "accessToken"],
+    ["a 201 without identity", (c: CommunicationIdentityClient) => c.createUser(), 201, {}, "identity"],
+    ["an identity id that is a number", (c: CommunicationIdentityClient) => c.createUser(), 201, { identity: { id: 5 } }, "identity.id"],
+    ["a non-string expiresOn", (c: CommunicationIdentityClient) => c.getToken(user, ["chat"]), 200, { token: "t", expiresOn: 5 }, "expiresOn"],
+    ["an expiresOn that is no date", (c: CommunicationIdentityClient) => c.getToken(user, ["chat"]), 200, { token: "t", expiresOn: "tomorrow" }, "expiresOn"],
+    ["a token that is an object", (c: CommunicationIdentityClient) => c.getToken(user, ["chat"]), 200, { token: {}, expiresOn: "2025-04-18T14:46:09Z" }, "token"],
+    ["a lastTokenIssuedAt that is a boolean", (c: CommunicationIdentityClient) => c.getUser(user), 200, { id: USER_ID, lastTokenIssuedAt: true }, "lastTokenIssuedAt"],
+    ["a body that is an array", (c: CommunicationIdentityClient) => c.getToken(user, ["chat"]), 200, [], "the body"],
+  ])("%s is a PARSE_ERROR naming the field, with the status and response attached", async (_name, call, status, body, field) => {
+    const error = await failure({ status, body: JSON.stringify(body) }, call);
+    expect(error.name).toBe("RestError");
+    expect(error.code).toBe("PARSE_ERROR");
+    expect(error.statusCode).toBe(status);
+    expect(error.response?.status).toBe(status);
+    expect(error.response?.bodyAsText).toBe(JSON.stringify(body));
+    expect(error.message).toContain(`Service returned ${status} with an answer the client cannot read: `);
+    expect(error.message).toContain(field);
+  });
+
+  it("a PARSE_ERROR never quotes the answer (it may carry a token)", async () => {
+    const error = await failure({ status: 200, body: '{"token":"eyJsecret-token-value' });
+    expect(error.code).toBe("PARSE_ERROR");
+    expect(error.message).not.toContain("secret-token-value");
+  });
+
   it("a network failure is a RestError with the errno code", async () => {
     const port = await closedPort();
     const client = new CommunicationIdentityClient(`endpoint=http://127.0.0.1:${port};accesskey=${ACCESS_KEY}`, {

@@ -128,11 +128,11 @@ describe.each(API_VERSIONS)("with api-version %s", (apiVersion) => {
   });
 });
 
-describe("with api-version 2025-03-02-preview (the default)", () => {
-  it("is the default api-version", async () => {
+describe("without an apiVersion option (customId and getUser go out with 2025-03-02-preview)", () => {
+  it("sends createUser() with the newest stable api-version", async () => {
     const { client, last } = setup();
     await client.createUser();
-    expect(last().url).toBe(`${ENDPOINT}/identities?api-version=2025-03-02-preview`);
+    expect(last().url).toBe(`${ENDPOINT}/identities?api-version=2026-09-23`);
   });
 
   it("createUser sends customId when given", async () => {

@@ -1,9 +1,9 @@
 import type { FullOperationResponse } from "@azure/core-client";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import util from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
-import { ACCESS_KEY, CONNECTION_STRING, createFakeHttpClient, ENDPOINT, serviceAnswer, USER_ID } from "./fakeHttpClient.js";
+import { ACCESS_KEY, CONNECTION_STRING, createFakeHttpClient, ENDPOINT, SERVICE_DATE, serviceAnswer, USER_ID } from "./fakeHttpClient.js";
 
 const user = { communicationUserId: USER_ID };
 
@@ -31,12 +31,13 @@ describe("operation options", () => {
     expect(onResponse.mock.calls[0][2]).toMatchObject({ statusCode: 404 });
   });
 
-  it("does not parse the body when shouldDeserialize is false and resolves to undefined", async () => {
-    const httpClient = createFakeHttpClient(() => ({ status: 201, body: "not json" }));
+  it("does not map the answer when shouldDeserialize is false: the date stays a string (see legacyOptions.spec.ts)", async () => {
+    const httpClient = createFakeHttpClient(serviceAnswer);
     const client = new CommunicationIdentityClient(CONNECTION_STRING, { httpClient });
     const onResponse = vi.fn();
-    await expect(client.createUser({ onResponse, requestOptions: { shouldDeserialize: false } })).resolves.toBeUndefined();
-    expect(onResponse.mock.calls[0][0].bodyAsText).toBe("not json");
+    const raw = await client.getToken(user, ["chat"], { onResponse, requestOptions: { shouldDeserialize: false } });
+    expect(raw).toEqual({ token: "token-jwt", expiresOn: SERVICE_DATE, unknownField: true });
+    expect(onResponse.mock.calls[0][1]).toEqual(raw);
   });
 
   it("rejects with an AbortError when the signal is already aborted", async () => {
@@ -57,6 +58,54 @@ describe("operation options", () => {
     expect(request.timeout).toBe(1234);
     controller.abort();
     expect(request.abortSignal?.aborted).toBe(true);
+  });
+
+  it("calls onResponse for a RestError with a response that a pipeline policy throws", async () => {
+    const httpClient = createFakeHttpClient(serviceAnswer);
+    const refusing: PipelinePolicy = {
+      name: "refusing",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        throw new RestError("refused by policy", { statusCode: 418, request, response: { ...response, status: 418 } });
+      },
+    };
+    const client = new CommunicationIdentityClient(CONNECTION_STRING, { httpClient, additionalPolicies: [{ policy: refusing, position: "perCall" }] });
+    const onResponse = vi.fn();
+    await expect(client.revokeTokens(user, { onResponse })).rejects.toMatchObject({ statusCode: 418, message: "refused by policy" });
+    expect(onResponse).toHaveBeenCalledTimes(1);
+    expect(onResponse.mock.calls[0][0].status).toBe(418);
+    expect(onResponse.mock.calls[0][2]).toBeInstanceOf(RestError);
+  });
+
+  it("a call cut short by requestOptions.timeout rejects with an AbortError naming the timeout", async () => {
+    // A transport whose timer fired: it aborts as the default transports do.
+    const abortingTransport = {
+      async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+        const error = new Error(request.timeout > 0 ? "The operation was aborted. Rejecting from abort signal callback while making request." : "unexpected");
+        error.name = "AbortError";
+        throw error;
+      },
+    };
+    const client = new CommunicationIdentityClient(CONNECTION_STRING, { httpClient: abortingTransport });
+    const error = (await client.getToken(user, ["chat"], { requestOptions: { timeout: 3000 } }).catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe("AbortError");
+    expect(error.message).toBe("The operation timed out after 3000 ms (requestOptions.timeout) and was aborted.");
+    expect((error as { cause?: Error }).cause?.message).toContain("aborted");
+  });
+
+  it("an abort by the caller's signal is not reported as a timeout", async () => {
+    const controller = new AbortController();
+    const abortingTransport = {
+      async sendRequest(): Promise<PipelineResponse> {
+        controller.abort();
+        const error = new Error("The operation was aborted.");
+        error.name = "AbortError";
+        throw error;
+      },
+    };
+    const client = new CommunicationIdentityClient(CONNECTION_STRING, { httpClient: abortingTransport });
+    const error = (await client.createUser({ abortSignal: controller.signal, requestOptions: { timeout: 3000 } }).catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ name: "AbortError", message: "The operation was aborted." });
   });
 
   it("sends customHeaders", async () => {
@@ -127,6 +176,6 @@ describe("client options", () => {
     const httpClient = createFakeHttpClient(serviceAnswer);
     const client = new CommunicationIdentityClient(`${ENDPOINT}/`, { key: ACCESS_KEY }, { httpClient });
     await client.createUser();
-    expect(httpClient.requests[0].url).toBe(`${ENDPOINT}/identities?api-version=2025-03-02-preview`);
+    expect(httpClient.requests[0].url).toBe(`${ENDPOINT}/identities?api-version=2026-09-23`);
   });
 });

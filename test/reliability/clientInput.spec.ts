@@ -124,20 +124,14 @@ const hostileIds = (): Array<[string, string]> => [
   ["a unicode id", `8:acs:${emulator.resourceId}_${UNICODE}`],
 ];
 
-type Settled = { status: "resolved"; value: unknown } | { status: "rejected"; error: unknown } | { status: "hung" };
+type Settled = { status: "resolved"; value: unknown } | { status: "rejected"; error: unknown };
 
-async function settle(promise: Promise<unknown>, ms = 8_000): Promise<Settled> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<Settled>((resolve) => (timer = setTimeout(() => resolve({ status: "hung" }), ms)));
-  const outcome = promise.then(
+// No wall-clock bound of its own: a call that never settles fails on the test's timeout.
+function settle(promise: Promise<unknown>): Promise<Settled> {
+  return promise.then(
     (value): Settled => ({ status: "resolved", value }),
     (error: unknown): Settled => ({ status: "rejected", error }),
   );
-  try {
-    return await Promise.race([outcome, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function newClient(): { client: CommunicationIdentityClient; http: RecordingHttpClient } {
@@ -157,7 +151,6 @@ async function expectRejectedOrFaithfullySent(slot: Slot, value: unknown): Promi
   expect(() => (promise = slot.call(client, value)), "a method must never throw synchronously").not.toThrow();
   expect(promise).toBeInstanceOf(Promise);
   const outcome = await settle(promise!);
-  expect(outcome.status, "the call must settle").not.toBe("hung");
 
   if (http.attempts.length === 0) {
     // Refused before any request: a clear error naming the argument.
