@@ -6,38 +6,41 @@
  * Refusals of an exchange:
  * - 401 `InvalidAccessToken` ("Provided access token is not valid."), as the Teams-user exchange answers, for a
  *   missing bearer token, one this emulator did not sign, one for the other route's audience, or an expired one.
+ *   Checked from the Authorization header before the body is read (`authenticateCaller`).
  * - 403 `AccessNotAssigned` when no assignment covers the token's tenant, object id (Entra: the user, one of its
  *   groups or the tenant) and app id. The message names the three ids (never the token).
  */
-import { formatServiceDate, issueAccessToken } from "./accessTokens.js";
+import { formatServiceDate, issueAccessToken } from "./acsTokens.js";
 import type { EntraAssignment, EntraPrincipalType, TeamsExtensionAssignment, TeamsExtensionPrincipalType } from "./assignmentStore.js";
-import { verifyEntraToken } from "./entraTokens.js";
+import { verifyEntraToken, type VerifiedEntraToken } from "./entraTokens.js";
 import { accessNotAssigned, assignmentNotFound, invalidAccessToken, validation } from "./errors.js";
-import { isObject } from "./jwt.js";
-import type { Handler, OperationName, RouteContext, RouteResult } from "./routes.js";
+import { generatedRoutes, type OperationName } from "./generated/routeTable.js";
+import type { IdentityStore } from "./identityStore.js";
+import { GUID, isObject, requireObject } from "./jsonInput.js";
+import type { CallerAuthentication, RegisteredHandler, RouteContext, RouteResult } from "./routes.js";
 
 const TEAMS_EXTENSION_PRINCIPALS: readonly TeamsExtensionPrincipalType[] = ["resourceAccount", "user"];
 const ENTRA_PRINCIPALS: readonly EntraPrincipalType[] = ["user", "group", "tenant"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Entra assignments per page of `GET /access/entra/assignments`; `skip` in the nextLink is the emulator's own. */
 export const ENTRA_PAGE_SIZE = 50;
-const ENTRA_ASSIGNMENTS = "/access/entra/assignments";
+/** The list's own path, for its nextLink (from the spec, like every route). */
+const ENTRA_ASSIGNMENTS = generatedRoutes.find((route) => route.operation === "EntraIdAssignments_List")!.template;
 
 /**
  * The access operations' handlers, by operation name of generated/routeTable.ts (which decides paths, methods and
- * versions). `authentication: "caller"`: the exchanges authenticate the caller's Entra token themselves.
+ * versions). The exchanges authenticate the caller's Entra token (`authenticateCaller`) instead of the resource's credentials.
  */
-export const accessHandlers: Partial<Record<OperationName, { handle: Handler; authentication?: "resource" | "caller" }>> = {
+export const accessHandlers: Partial<Record<OperationName, RegisteredHandler>> = {
   TeamsExtensionAssignment_Get: { handle: getTeamsExtensionAssignment },
   TeamsExtensionAssignment_Upsert: { handle: upsertTeamsExtensionAssignment },
   TeamsExtensionAssignment_Delete: { handle: deleteTeamsExtensionAssignment },
-  TeamsExtensionToken_Exchange: { handle: (context) => exchange(context, "teamsExtension"), authentication: "caller" },
+  TeamsExtensionToken_Exchange: { handle: (context) => exchange(context, "teamsExtension"), authenticateCaller: callerAuthentication("teamsExtension") },
   EntraIdAssignments_List: { handle: listEntraAssignments },
   EntraIdAssignments_Update: { handle: updateEntraAssignments },
   EntraIdAssignment_Get: { handle: getEntraAssignment },
   EntraIdAssignment_Upsert: { handle: upsertEntraAssignment },
   EntraIdAssignment_Delete: { handle: deleteEntraAssignment },
-  EntraIdToken_Exchange: { handle: (context) => exchange(context, "entra"), authentication: "caller" },
+  EntraIdToken_Exchange: { handle: (context) => exchange(context, "entra"), authenticateCaller: callerAuthentication("entra") },
 };
 
 // ---- Teams Phone extensibility -----------------------------------------------------------------
@@ -83,7 +86,7 @@ function listEntraAssignments({ store, apiVersion, query, origin }: RouteContext
   const page = all.slice(skip, skip + ENTRA_PAGE_SIZE);
   const body: { value: EntraAssignment[]; nextLink?: string } = { value: page.map(entraBody) };
   if (skip + ENTRA_PAGE_SIZE < all.length) {
-    const next = new URLSearchParams({ "api-version": apiVersion ?? "2025-03-02-preview", skip: String(skip + ENTRA_PAGE_SIZE) });
+    const next = new URLSearchParams({ "api-version": apiVersion, skip: String(skip + ENTRA_PAGE_SIZE) });
     body.nextLink = `${origin ?? ""}${ENTRA_ASSIGNMENTS}?${next.toString()}`;
   }
   return { status: 200, body };
@@ -156,17 +159,27 @@ function entraBody(assignment: EntraAssignment): EntraAssignment {
 
 // ---- exchange -----------------------------------------------------------------------------------
 
-function exchange({ store, body, now, authorization }: RouteContext, purpose: "teamsExtension" | "entra"): RouteResult {
-  const token = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-  if (token === undefined) {
-    throw invalidAccessToken().explain({ code: "MissingEntraToken", header: "authorization", message: "Send the user's Entra ID token as Authorization: Bearer <token>." });
-  }
+type ExchangePurpose = "teamsExtension" | "entra";
+
+/** Verifies the exchange's `Authorization: Bearer <Entra ID token>` (the 401 to answer otherwise), before its body is read. */
+function callerAuthentication(purpose: ExchangePurpose): CallerAuthentication {
+  return (authorization: string | undefined, store: IdentityStore, now: Date): VerifiedEntraToken => {
+    const token = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+    if (token === undefined) {
+      throw invalidAccessToken().explain({ code: "MissingEntraToken", header: "authorization", message: "Send the user's Entra ID token as Authorization: Bearer <token>." });
+    }
+    const check = verifyEntraToken(token, purpose, store.secrets, now);
+    if (!check.ok) {
+      throw invalidAccessToken().explain({ code: `EntraToken_${check.reason}`, message: entraTokenProblem(check.reason, purpose) });
+    }
+    return check.token;
+  };
+}
+
+function exchange({ store, body, now, caller }: RouteContext, purpose: ExchangePurpose): RouteResult {
   if (body !== undefined && !isObject(body)) throw validation("The request body must be a JSON object.");
-  const check = verifyEntraToken(token, purpose, store.secrets, now);
-  if (!check.ok) {
-    throw invalidAccessToken().explain({ code: `EntraToken_${check.reason}`, message: entraTokenProblem(check.reason, purpose) });
-  }
-  const principal = check.token;
+  // The route's authenticateCaller verified it before the body was read.
+  const principal = caller!;
   const tenantId = principal.tenantId.toLowerCase();
   const objectId = principal.objectId.toLowerCase();
   let id: string;
@@ -199,7 +212,7 @@ function acsScopesOf(entraScopes: readonly string[]): string[] {
   return scopes.size === 0 ? ["chat", "voip"] : [...scopes];
 }
 
-function entraTokenProblem(reason: string, purpose: "teamsExtension" | "entra"): string {
+function entraTokenProblem(reason: string, purpose: ExchangePurpose): string {
   switch (reason) {
     case "expired":
       return "The Entra ID token has expired.";
@@ -227,12 +240,6 @@ function guidParam(raw: string, name: string): string {
   }
   if (!GUID.test(value)) throw validation(`Provided ${name} has invalid format.`, name);
   return value;
-}
-
-function requireObject(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw validation("The request body is required.");
-  if (!isObject(body)) throw validation("The request body must be a JSON object.");
-  return body;
 }
 
 function readPrincipalType<T extends string>(value: unknown, allowed: readonly T[], target: string): T {

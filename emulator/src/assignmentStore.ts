@@ -7,7 +7,7 @@
  * stable `id`, so the latest record per `id` is the state and a compaction may keep just that
  * (see {@link AssignmentStore.snapshot}).
  */
-import { isObject } from "./jwt.js";
+import { isObject } from "./jsonInput.js";
 import type { JournaledStore, JournalRecord, JournalWriter } from "./journal.js";
 
 export type TeamsExtensionPrincipalType = "resourceAccount" | "user";

@@ -1,25 +1,11 @@
-/** Management bearer tokens: minted by `tokenCredential()`, accepted only when signed by this emulator. */
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { randomUUID } from "node:crypto";
+/**
+ * Management bearer tokens (`Authorization: Bearer` on the identity and assignment routes and the control API):
+ * accepted only when signed by this emulator. They are minted in entraTokens.ts (`tokenCredential()`, the local
+ * Entra ID authority, `POST /_emulator/entra-tokens`).
+ */
+import { MANAGEMENT_AUDIENCE } from "./entraTokens.js";
 import { invalidAuthenticationInfo, denied } from "./errors.js";
-import { signJwt, verifyJwt } from "./jwt.js";
-
-const MANAGEMENT_AUDIENCE = "https://communication.azure.com";
-const LIFETIME_SECONDS = 3600;
-
-export function createEmulatorTokenCredential(secret: Buffer, now: () => Date): TokenCredential {
-  return {
-    async getToken(): Promise<AccessToken> {
-      const iat = Math.floor(now().getTime() / 1000);
-      const exp = iat + LIFETIME_SECONDS;
-      const token = signJwt(
-        { aud: MANAGEMENT_AUDIENCE, iss: "communication-identity-emulator", sub: "emulator-test-principal", iat, nbf: iat, exp, jti: randomUUID() },
-        secret,
-      );
-      return { token, expiresOnTimestamp: exp * 1000, tokenType: "Bearer" };
-    },
-  };
-}
+import { verifyJwt } from "./jwt.js";
 
 /** Checks an `Authorization: Bearer …` value; throws the 401 to answer otherwise, with why (never the token). */
 export function verifyBearer(authorization: string, secret: Buffer, now: Date): void {

@@ -3,60 +3,15 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { CLI_OPTIONS, describeParseError, ENTRA_CLIENT_SECRET_ENV, USAGE } from "./cliOptions.js";
 import { readPemFiles, startIdentityEmulator } from "./index.js";
-
-const USAGE = `Usage: communication-identity-emulator [options]
-
-Runs a local Azure Communication Services identity emulator (api-versions 2023-10-01, 2025-03-02-preview).
-
-Options:
-  --port <n>          port to listen on (default 8088; 0 picks a free port)
-  --host <addr>       interface to bind (default 127.0.0.1)
-  --https             serve HTTPS with a certificate made at start (kept in --location if given)
-  --ca-file <path>    write the CA to trust to this file (else its PEM is printed); with --https or --cert
-  --cert <file>       PEM certificate for HTTPS (with --key)
-  --key <file>        PEM private key for HTTPS (with --cert)
-  --access-key <b64>  access key of the emulated resource (default: random, or the one stored in --location)
-  --location <dir>    keep state (and the HTTPS CA and certificate) in this directory across restarts
-                      (default: in memory)
-  --entra-client-id <id>
-  --entra-client-secret <secret>
-                      also serve a local Entra ID authority (needs --https) that issues bearer tokens to
-                      this client: AZURE_AUTHORITY_HOST=<endpoint>, AZURE_TENANT_ID, AZURE_CLIENT_ID,
-                      AZURE_CLIENT_SECRET for @azure/identity
-  --entra-tenant <id> the authority's tenant (default adfs, which spares MSAL its instance discovery)
-  --quiet             do not print a line per request (the stop line is still printed)
-  --loose             accept api-versions the emulator does not know, served as the newest it knows
-  --help              show this help
-
-Control API and inspector: open <endpoint>_emulator/ in a browser; curl <endpoint>_emulator/identities, …
-(see the README). Without credentials they answer loopback callers only.
-`;
 
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        https: { type: "boolean" },
-        cert: { type: "string" },
-        key: { type: "string" },
-        "access-key": { type: "string" },
-        location: { type: "string" },
-        "ca-file": { type: "string" },
-        "entra-tenant": { type: "string" },
-        "entra-client-id": { type: "string" },
-        "entra-client-secret": { type: "string" },
-        quiet: { type: "boolean" },
-        loose: { type: "boolean" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ options: CLI_OPTIONS, strict: true }));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`${describeParseError(error)}\n\n${USAGE}`);
     return 2;
   }
   if (values.help) {
@@ -78,9 +33,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const entraClientId = values["entra-client-id"];
-  const entraClientSecret = values["entra-client-secret"];
+  // The environment variable keeps the secret out of the process list; an empty one counts as unset.
+  const secretFromEnvironment = process.env[ENTRA_CLIENT_SECRET_ENV] || undefined;
+  const entraClientSecret = values["entra-client-secret"] ?? (entraClientId === undefined ? undefined : secretFromEnvironment);
   if ((entraClientId === undefined) !== (entraClientSecret === undefined) || (values["entra-tenant"] !== undefined && entraClientId === undefined)) {
-    process.stderr.write(`--entra-client-id and --entra-client-secret must be given together (--entra-tenant only with them).\n`);
+    process.stderr.write(
+      `--entra-client-id and --entra-client-secret (or ${ENTRA_CLIENT_SECRET_ENV}) must be given together (--entra-tenant only with them).\n`,
+    );
     return 2;
   }
   if (entraClientId !== undefined && !tlsAsked) {
@@ -159,7 +118,7 @@ async function main(): Promise<number> {
   if (emulator.spkiPin) lines.push(`chromium: --ignore-certificate-errors-spki-list=${emulator.spkiPin}`);
   if (entraClientId !== undefined) {
     lines.push(
-      `entra authority: AZURE_AUTHORITY_HOST=${emulator.endpoint} AZURE_TENANT_ID=${values["entra-tenant"] ?? "adfs"} AZURE_CLIENT_ID=${entraClientId} (AZURE_CLIENT_SECRET: the --entra-client-secret given)`,
+      `entra authority: AZURE_AUTHORITY_HOST=${emulator.endpoint} AZURE_TENANT_ID=${values["entra-tenant"] ?? "adfs"} AZURE_CLIENT_ID=${entraClientId} (AZURE_CLIENT_SECRET: the ${values["entra-client-secret"] === undefined ? ENTRA_CLIENT_SECRET_ENV : "--entra-client-secret"} given)`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -12,18 +12,18 @@
  * authority) is one more spread in that list.
  */
 import type { IncomingMessage } from "node:http";
-import { verifyAccessToken } from "./accessTokens.js";
+import { verifyAccessToken } from "./acsTokens.js";
 import type { EntraAssignment, TeamsExtensionAssignment } from "./assignmentStore.js";
-import { verifyBearer } from "./bearerVerifier.js";
 import type { EmulatorClock } from "./clock.js";
 import { mintEntraToken, type EntraTokenOptions } from "./entraTokens.js";
-import { EmulatorHttpError, invalidAuthenticationInfo, validation } from "./errors.js";
+import { invalidAuthenticationInfo, validation } from "./errors.js";
 import type { FaultAction, FaultPlan, FaultRule } from "./faults.js";
-import { verifyContentHash, verifyHmacSignature } from "./hmacVerifier.js";
+import { verifyContentHash } from "./hmacVerifier.js";
 import type { IdentityStore } from "./identityStore.js";
 import { inspectorAssets } from "./inspector/assets.js";
-import { isObject } from "./jwt.js";
+import { parseJsonBody, requireObject } from "./jsonInput.js";
 import type { RequestLog } from "./requestLog.js";
+import { verifyResourceCredentials } from "./resourceAuthentication.js";
 import { mintTeamsUserAadToken } from "./teamsTokens.js";
 
 /** What the control API works on: the emulator's state and hooks. */
@@ -133,14 +133,7 @@ export async function runControlRoute(
   const signed = route.access === "local" && checkControlAccess(req, method, url, state) === "hmac";
   const body = await context.readBody();
   if (signed) verifyContentHash(req.headers, body);
-  let json: unknown;
-  if (body.length > 0) {
-    try {
-      json = JSON.parse(body.toString("utf8"));
-    } catch {
-      throw new EmulatorHttpError(400, "BadRequest", "The request body is not valid JSON.");
-    }
-  }
+  const json = parseJsonBody(body);
   const queryStart = url.indexOf("?");
   const query = new URLSearchParams(queryStart < 0 ? "" : url.slice(queryStart + 1));
   return route.handle({ req, method, url, path, query, params, body: json, state });
@@ -150,24 +143,7 @@ export async function runControlRoute(
 
 /** Throws the 401 to answer when the caller may not use the control API; says how it was let in. */
 function checkControlAccess(req: IncomingMessage, method: string, url: string, state: EmulatorState): "hmac" | "bearer" | "local" {
-  const authorization = req.headers.authorization;
-  if (authorization) {
-    const scheme = authorization.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase();
-    const now = state.clock.now();
-    if (scheme === "hmac-sha256") {
-      verifyHmacSignature(authorization, { method, url, headers: req.headers }, state.store.secrets.access, now);
-      return "hmac";
-    }
-    if (scheme === "bearer") {
-      verifyBearer(authorization, state.store.secrets.bearer, now);
-      return "bearer";
-    }
-    throw invalidAuthenticationInfo("The Authorization scheme must be HMAC-SHA256 or Bearer.", {
-      code: "UnsupportedScheme",
-      header: "authorization",
-      message: "The Authorization header starts with neither HMAC-SHA256 (signed with the access key) nor Bearer (a token of this emulator).",
-    });
-  }
+  if (req.headers.authorization) return verifyResourceCredentials({ method, url, headers: req.headers }, state.store.secrets, state.clock.now());
   const why = controlAccessRefusal(req);
   if (why === undefined) return "local";
   throw invalidAuthenticationInfo("The control API needs the resource's credentials here.", {
@@ -339,12 +315,6 @@ function verifyToken({ body, state }: ControlRequest): ControlReply {
 }
 
 // ---- helpers --------------------------------------------------------------------------------
-
-function requireObject(value: unknown, field?: string): Record<string, unknown> {
-  if (value === undefined) throw validation(field ? `${field} is required.` : "The request body is required.", field);
-  if (!isObject(value)) throw validation(field ? `${field} must be a JSON object.` : "The request body must be a JSON object.", field);
-  return value;
-}
 
 function requireString(request: Record<string, unknown>, field: string): string {
   const value = request[field];

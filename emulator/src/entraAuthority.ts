@@ -108,10 +108,10 @@ export class EntraAuthority {
       return oauthError(400, "invalid_request", "The token request needs client_id and client_secret (a client secret credential).");
     }
     if (clientId !== this.clientId) {
-      return oauthError(400, "unauthorized_client", `Application '${clientId}' is not the one configured on this emulator's authority (--entra-client-id).`);
+      return oauthError(400, "unauthorized_client", `Application '${clientId}' is not the one configured on this emulator's authority (--entra-client-id, or entraAuthority.clientId).`);
     }
     if (!timingSafeEqual(digest(clientSecret), this.secretDigest)) {
-      return oauthError(401, "invalid_client", "The client secret is not the one configured on this emulator's authority (--entra-client-secret).");
+      return oauthError(401, "invalid_client", "The client secret is not the one configured on this emulator's authority (--entra-client-secret or COMMUNICATION_EMULATOR_ENTRA_CLIENT_SECRET, or entraAuthority.clientSecret).");
     }
     const scopes = (form.get("scope") ?? "").split(" ").filter((scope) => scope !== "" && !OIDC_SCOPES.has(scope));
     const now = this.now();

@@ -50,12 +50,15 @@ export interface EntraTokenSecrets {
 }
 
 /** The management API's audience: what `bearerVerifier.ts` requires. */
-const MANAGEMENT_AUDIENCE = "https://communication.azure.com";
-const MANAGEMENT_SCOPES = new Set([`${MANAGEMENT_AUDIENCE}//.default`, `${MANAGEMENT_AUDIENCE}/.default`]);
+export const MANAGEMENT_AUDIENCE = "https://communication.azure.com";
 const TEAMS_EXTENSION_RESOURCES = ["https://auth.msft.communication.azure.com", "https://auth.msft.communication.azure.us"];
 const ENTRA_CLIENTS_RESOURCE = "https://communication.azure.com/clients";
 const DEFAULT_LIFETIME_MINUTES = 60;
 const ISSUER = "https://login.emulator.invalid";
+
+/** The scope the SDKs ask management bearer tokens for (the double slash is the real string). */
+export const MANAGEMENT_SCOPE = `${MANAGEMENT_AUDIENCE}//.default`;
+const MANAGEMENT_SCOPES = new Set([MANAGEMENT_SCOPE, `${MANAGEMENT_AUDIENCE}/.default`]);
 
 /** The purpose of a scope list, or a message saying why it has none (mixed or unknown resources). */
 export function entraTokenPurpose(scopes: readonly string[]): EntraTokenPurpose | { problem: string } {
@@ -65,7 +68,7 @@ export function entraTokenPurpose(scopes: readonly string[]): EntraTokenPurpose 
   const purposes = new Set(scopes.map(purposeOfScope));
   if (purposes.has(undefined)) {
     return {
-      problem: `every scope must be ${[...MANAGEMENT_SCOPES][0]} or start with ${[...TEAMS_EXTENSION_RESOURCES, ENTRA_CLIENTS_RESOURCE].map((r) => `${r}/`).join(", ")}`,
+      problem: `every scope must be ${MANAGEMENT_SCOPE} or start with ${[...TEAMS_EXTENSION_RESOURCES, ENTRA_CLIENTS_RESOURCE].map((r) => `${r}/`).join(", ")}`,
     };
   }
   if (purposes.size > 1) return { problem: "scopes must all belong to one resource (Entra ID issues a token for one audience)" };

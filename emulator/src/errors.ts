@@ -5,7 +5,7 @@ export interface ServiceErrorBody {
 }
 
 /**
- * Why the emulator refused a request: sent as `error.innererror` (SDKs surface it as `details.innerError`),
+ * Why the emulator refused a request: sent as `error.innererror` (SDKs surface it as `details.error.innerError`),
  * kept in the request log and printed on the terminal line. It never holds a key, a token or a signature.
  */
 export interface Explanation {

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { denied, invalidAuthenticationInfo } from "./errors.js";
-import { explainSignatureMismatch } from "./signatureDiagnosis.js";
+import { explainSignatureMismatch, stringToSignOf } from "./signatureDiagnosis.js";
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const REQUIRED_SIGNED_HEADERS = ["x-ms-date", "host", "x-ms-content-sha256"];
@@ -76,7 +76,7 @@ export function verifyHmacSignature(authorization: string, request: SignedReques
   }
 
   const pathAndQuery = pathAndQueryOf(request.url);
-  const stringToSign = `${request.method.toUpperCase()}\n${pathAndQuery}\n${values.join(";")}`;
+  const stringToSign = stringToSignOf(request.method.toUpperCase(), pathAndQuery, values);
   if (request.body !== undefined) verifyContentHash(request.headers, request.body, { stringToSign, clockSkewSeconds });
 
   const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest("base64");
@@ -117,7 +117,7 @@ function signedLikePython(method: string, pathAndQuery: string, signedHeaders: s
   const hostIndex = signedHeaders.indexOf("host");
   if (!pathAndQuery.startsWith("/") || hostIndex < 0) return false;
   const slashed = values.map((value, index) => (index === hostIndex ? `${value}/` : value));
-  const stringToSign = `${method.toUpperCase()}\n${pathAndQuery.slice(1)}\n${slashed.join(";")}`;
+  const stringToSign = stringToSignOf(method.toUpperCase(), pathAndQuery.slice(1), slashed);
   return equalText(createHmac("sha256", key).update(stringToSign, "utf8").digest("base64"), signature);
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { AssignmentStore, checkAssignmentRecord, type AssignmentJournalRecord } from "./assignmentStore.js";
-import { isObject } from "./jwt.js";
+import { isObject } from "./jsonInput.js";
 import { Journal, JournalError, type JournaledStore, type JournalRecord as AnyJournalRecord, type JournalWriter } from "./journal.js";
 
 export interface ResourceKeys {

@@ -17,7 +17,6 @@ import type { TokenCredential } from "@azure/core-auth";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { createEmulatorTokenCredential } from "./bearerVerifier.js";
 import { EmulatorClock } from "./clock.js";
 import { listAssignments, resetState, type AssignmentListing } from "./controlApi.js";
 import { createLocalCertificate, localCertificateIn, spkiPin } from "./certificates.js";
@@ -25,7 +24,7 @@ import { EntraAuthority, type EntraAuthorityOptions } from "./entraAuthority.js"
 import { FaultPlan, type FaultRule } from "./faults.js";
 import { IdentityStore, type IdentitySummary } from "./identityStore.js";
 import { formatRequestLine, RequestLog, type RequestLogEntry } from "./requestLog.js";
-import { mintEntraToken, type EntraTokenOptions } from "./entraTokens.js";
+import { MANAGEMENT_SCOPE, mintEntraToken, type EntraTokenOptions } from "./entraTokens.js";
 import { createEmulatorServer } from "./server.js";
 import { mintTeamsUserAadToken, type TeamsUserAadTokenOptions } from "./teamsTokens.js";
 
@@ -81,7 +80,7 @@ export interface IdentityEmulatorOptions {
   /**
    * Called with one line per answered request: time, method, path, api-version, status, duration and, for a
    * refusal, why (`12:00:01.234 POST /identities 2023-10-01 -> 401 Denied (2 ms): …`). The CLI prints these
-   * unless `--quiet`. The control API reads the inspector page polls are left out. Default: nothing is printed.
+   * unless `--quiet`. The control API's reads that the inspector page polls are left out. Default: nothing is printed.
    */
   log?: (line: string) => void;
 }
@@ -191,7 +190,7 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     ca: tls?.ca,
     spkiPin: tls ? spkiPin(tls.cert) : undefined,
     clientOptions: () => (tls ? { tlsOptions: { ca: tls.ca } } : { allowInsecureConnection: true }),
-    tokenCredential: () => createEmulatorTokenCredential(store.secrets.bearer, now),
+    tokenCredential: () => createManagementTokenCredential(store.secrets, now),
     createTeamsUserAadToken: (teamsOptions) => mintTeamsUserAadToken(teamsOptions, store.secrets.entra, now()),
     createEntraToken: (entraOptions) => mintEntraToken(entraOptions, store.secrets, now()).token,
     entraTokenCredential: (principal) => createEntraTokenCredential(principal, store.secrets, now),
@@ -206,6 +205,18 @@ export async function startIdentityEmulator(options: IdentityEmulatorOptions = {
     },
     setClock: (offsetSeconds) => clock.setOffset(offsetSeconds),
     close: () => (closing ??= closeAll(server, store)),
+  };
+}
+
+/** The test principal of `tokenCredential()`'s tokens (any scope asked for gets a management bearer token). */
+const TEST_PRINCIPAL = { tenantId: "communication-identity-emulator", objectId: "emulator-test-principal", appId: "emulator-test-principal", scopes: [MANAGEMENT_SCOPE] };
+
+function createManagementTokenCredential(secrets: IdentityStore["secrets"], now: () => Date): TokenCredential {
+  return {
+    async getToken() {
+      const { token, expiresOnTimestamp } = mintEntraToken(TEST_PRINCIPAL, secrets, now());
+      return { token, expiresOnTimestamp, tokenType: "Bearer" };
+    },
   };
 }
 

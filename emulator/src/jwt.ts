@@ -1,5 +1,6 @@
 /** Minimal HS256 JWT signing and checking: every token the emulator mints or accepts goes through here. */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { isObject } from "./jsonInput.js";
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -35,8 +36,4 @@ export function verifyJwt(token: unknown, secret: Buffer): JwtCheck {
   const given = Buffer.from(parts[2], "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad-signature" };
   return { ok: true, claims };
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,23 +1,26 @@
 /**
  * HTTP(S) plumbing: body limits, CORS, faults, authentication, api-version, response headers.
- * Routing and validation are in routes.ts; state in identityStore.ts.
+ * Routing is in routes.ts, the operations in identityHandlers.ts and accessHandlers.ts, the resource's
+ * credentials in resourceAuthentication.ts, state in identityStore.ts.
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
-import { verifyBearer } from "./bearerVerifier.js";
 import type { EmulatorClock } from "./clock.js";
 import { matchControlRoute, runControlRoute, type ControlReply } from "./controlApi.js";
 import type { EntraAuthority } from "./entraAuthority.js";
-import { EmulatorHttpError, explanationOf, invalidAuthenticationInfo, type Explanation } from "./errors.js";
+import type { VerifiedEntraToken } from "./entraTokens.js";
+import { EmulatorHttpError, explanationOf, type Explanation } from "./errors.js";
 import type { FaultPlan } from "./faults.js";
-import { verifyContentHash, verifyHmacSignature } from "./hmacVerifier.js";
-import type { IdentityStore, ResourceSecrets } from "./identityStore.js";
+import { verifyContentHash } from "./hmacVerifier.js";
+import type { IdentityStore } from "./identityStore.js";
+import { parseJsonBody } from "./jsonInput.js";
 import { JournalError } from "./journal.js";
 import type { RequestLog } from "./requestLog.js";
 import { parseRequestTarget } from "./requestTarget.js";
+import { verifyResourceCredentials } from "./resourceAuthentication.js";
 import { matchRoute, newestApiVersion, SUPPORTED_API_VERSIONS, type ApiVersion } from "./routes.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -158,7 +161,7 @@ async function handle(
     try {
       const readWholeBody = async () => {
         const body = await readBody(req);
-        if (body === "too-large") throw new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
+        if (body === "too-large") throw bodyTooLarge();
         return body;
       };
       const state = { store, faults, log: options.log, clock: options.clock };
@@ -228,94 +231,55 @@ async function dispatch(
   const { route, params } = match;
   const time = now();
 
-  let apiVersion: ApiVersion | undefined;
-  if (route.versions !== "none") {
-    if (route.authentication !== "caller") authenticate(req, method, url, time, store.secrets);
-    const requested = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length)).get("api-version");
-    if (requested === null || requested === "") {
-      throw new EmulatorHttpError(400, "MissingApiVersionParameter", "The api-version query parameter is required.", undefined, {
-        "api-supported-versions": SUPPORTED_VERSIONS_HEADER,
-      });
-    }
-    const known = (SUPPORTED_API_VERSIONS as readonly string[]).includes(requested);
-    if (!known && !loose) {
-      throw new EmulatorHttpError(
-        400,
-        "UnsupportedApiVersion",
-        `The api-version '${requested}' is not supported. Supported versions: ${SUPPORTED_VERSIONS_HEADER}.`,
-        undefined,
-        { "api-supported-versions": SUPPORTED_VERSIONS_HEADER },
-      );
-    }
-    // Loose: an SDK newer than the emulator sends a version it does not know; serve it as the newest.
-    apiVersion = known ? (requested as ApiVersion) : newestApiVersion;
-    if (!route.versions.includes(apiVersion)) {
-      throw new EmulatorHttpError(
-        400,
-        "UnsupportedApiVersion",
-        `${route.method} ${route.template} is not available in api-version '${requested}'; use ${route.versions.join(" or ")}.`,
-        undefined,
-        { "api-supported-versions": route.versions.join(", ") },
-      );
-    }
+  // The caller's own Entra token (the access exchanges), else the resource's credentials.
+  let caller: VerifiedEntraToken | undefined;
+  let signed = false;
+  if (route.authenticateCaller) caller = route.authenticateCaller(req.headers.authorization, store, time);
+  else signed = verifyResourceCredentials({ method, url, headers: req.headers }, store.secrets, time) === "hmac";
+  const query = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length));
+  const requested = query.get("api-version");
+  if (requested === null || requested === "") {
+    throw new EmulatorHttpError(400, "MissingApiVersionParameter", "The api-version query parameter is required.", undefined, {
+      "api-supported-versions": SUPPORTED_VERSIONS_HEADER,
+    });
+  }
+  const known = (SUPPORTED_API_VERSIONS as readonly string[]).includes(requested);
+  if (!known && !loose) {
+    throw new EmulatorHttpError(
+      400,
+      "UnsupportedApiVersion",
+      `The api-version '${requested}' is not supported. Supported versions: ${SUPPORTED_VERSIONS_HEADER}.`,
+      undefined,
+      { "api-supported-versions": SUPPORTED_VERSIONS_HEADER },
+    );
+  }
+  // Loose: an SDK newer than the emulator sends a version it does not know; serve it as the newest.
+  const apiVersion: ApiVersion = known ? (requested as ApiVersion) : newestApiVersion;
+  if (!route.versions.includes(apiVersion)) {
+    throw new EmulatorHttpError(
+      400,
+      "UnsupportedApiVersion",
+      `${route.method} ${route.template} is not available in api-version '${requested}'; use ${route.versions.join(" or ")}.`,
+      undefined,
+      { "api-supported-versions": route.versions.join(", ") },
+    );
   }
 
   const body = await readBody(req);
-  if (body === "too-large") {
-    throw new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
-  }
+  if (body === "too-large") throw bodyTooLarge();
   // The signature covered the declared content hash; now the body must match it.
-  if (route.versions !== "none" && route.authentication !== "caller" && isHmac(req.headers.authorization)) verifyContentHash(req.headers, body);
-
-  let json: unknown;
-  if (body.length > 0) {
-    try {
-      json = JSON.parse(body.toString("utf8"));
-    } catch {
-      throw new EmulatorHttpError(400, "BadRequest", "The request body is not valid JSON.");
-    }
-  }
-  const query = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length));
+  if (signed) verifyContentHash(req.headers, body);
+  const json = parseJsonBody(body);
   const origin = `${req.socket instanceof TLSSocket ? "https" : "http"}://${req.headers.host ?? "127.0.0.1"}`;
-  const result = route.handle({ store, apiVersion, params, body: json, now: time, authorization: req.headers.authorization, query, origin });
+  const result = route.handle({ store, apiVersion, params, body: json, now: time, caller, query, origin });
   // Acknowledge only what is on disk (a no-op without `location`).
   const durable = store.durable();
   if (durable) await durable;
   return result;
 }
 
-function authenticate(
-  req: IncomingMessage,
-  method: string,
-  url: string,
-  now: Date,
-  secrets: ResourceSecrets,
-): void {
-  const authorization = req.headers.authorization;
-  if (!authorization) {
-    throw invalidAuthenticationInfo("The request has no Authorization header.", {
-      code: "MissingHeader",
-      header: "authorization",
-      message: "The request has no Authorization header: sign it with the access key (HMAC-SHA256) or send Authorization: Bearer <token>.",
-    });
-  }
-  const scheme = authorization.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase();
-  if (scheme === "hmac-sha256") {
-    verifyHmacSignature(authorization, { method, url, headers: req.headers }, secrets.access, now);
-  } else if (scheme === "bearer") {
-    verifyBearer(authorization, secrets.bearer, now);
-  } else {
-    throw invalidAuthenticationInfo("The Authorization scheme must be HMAC-SHA256 or Bearer.", {
-      code: "UnsupportedScheme",
-      header: "authorization",
-      // Not echoed: a header without a scheme may be a bare token.
-      message: "The Authorization header starts with neither HMAC-SHA256 nor Bearer (a bare token needs the 'Bearer ' prefix).",
-    });
-  }
-}
-
-function isHmac(authorization: string | undefined): boolean {
-  return authorization?.slice(0, authorization.indexOf(" ") >>> 0).toLowerCase() === "hmac-sha256";
+function bodyTooLarge(): EmulatorHttpError {
+  return new EmulatorHttpError(413, "RequestEntityTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`, undefined, { Connection: "close" });
 }
 
 /** Reads the whole body, or drains and reports an oversized one. */

@@ -29,6 +29,7 @@ interface Candidate {
   key?: Buffer;
 }
 
+/** `METHOD\npathAndQuery\nvalue;value;value`: what an ACS HMAC signature signs (CONTRACT §5). */
 export function stringToSignOf(method: string, pathAndQuery: string, values: readonly string[]): string {
   return `${method}\n${pathAndQuery}\n${values.join(";")}`;
 }

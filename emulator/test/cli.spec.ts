@@ -1,50 +1,13 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { build } from "esbuild";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startIdentityEmulator } from "../src/index.js";
 import { rawRequest, signedRequest } from "../../test/helpers/emulatorSigner.js";
+import { emulatorRoot as root, startCli } from "./helpers/cliProcess.js";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
-const source = ["--import", "tsx", "src/cli.ts"];
-
-interface Cli {
-  child: ChildProcessWithoutNullStreams;
-  /** Resolves with the first match of `pattern` in everything printed so far or later. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[], command: string[] = source): Cli {
-  const child = spawn(process.execPath, [...command, ...args], { cwd: root, stdio: "pipe" });
-  let out = "";
-  let err = "";
-  const waiters: Array<() => void> = [];
-  child.stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString();
-    waiters.forEach((check) => check());
-  });
-  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`CLI printed no match for ${pattern}:\n${out}\n${err}`)), 12_000);
-      const check = () => {
-        const match = pattern.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match);
-        }
-      };
-      waiters.push(check);
-      check();
-      void exited.then(() => setTimeout(() => reject(new Error(`CLI exited before printing ${pattern}: ${err}`)), 50));
-    });
-  return { child, waitFor, exited };
-}
+const run = (args: string[], command?: string[]) => startCli(args, process.env, command);
 
 describe("communication-identity-emulator CLI", () => {
   it("prints the endpoint and connection string, serves requests, and exits 0 on SIGTERM", async () => {

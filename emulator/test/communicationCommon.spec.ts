@@ -5,21 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalCertificate } from "../src/index.js";
+import type { ScenarioReport as Report } from "./communicationCommonScenarios.js";
 
 const TENANT = "c70d068c-2f32-484d-9455-73070cd5aadd";
 
-interface Outcome {
-  ok: boolean;
-  skypeid?: string;
-  expiresOnTimestamp?: number;
-  entraExpiresOnTimestamp?: number;
-  message?: string;
-}
-interface Report {
-  resourceId: string;
-  endpoint: string;
-  results: Record<"teamsExtension" | "entra", Record<"withoutAssignment" | "withAssignment" | "expiredToken" | "afterDelete" | "objectId", Outcome>>;
-}
 
 let report: Report;
 let directory: string;

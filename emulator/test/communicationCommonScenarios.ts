@@ -23,13 +23,20 @@ const ROUTES = {
   },
 } as const;
 
-interface Outcome {
+export interface Outcome {
   ok: boolean;
   /** For a success: the ACS token's claims that matter and its expiry; for a failure: the error message. */
   skypeid?: string;
   expiresOnTimestamp?: number;
   entraExpiresOnTimestamp?: number;
   message?: string;
+}
+
+/** The JSON line this script prints (`objectId.message` is the object id the route's scenarios used). */
+export interface ScenarioReport {
+  resourceId: string;
+  endpoint: string;
+  results: Record<"teamsExtension" | "entra", Record<"withoutAssignment" | "withAssignment" | "expiredToken" | "afterDelete" | "objectId", Outcome>>;
 }
 
 const emulator = await startIdentityEmulator({ port: 0, https: true, cert: process.env.EMULATOR_CERT!, key: process.env.EMULATOR_KEY! });

@@ -251,6 +251,22 @@ describe("POST /_emulator/tokens:verify", () => {
     const res = await control("POST", "tokens:verify", { token: accessToken.token });
     expect(res.json).toMatchObject({ valid: true, identity: identity.id, scopes: ["voip"] });
   });
+
+  it("is the control API's: no api-version, untouched by a catch-all fault, credentials off loopback", async () => {
+    const { accessToken } = await createUser({ createTokenWithScopes: ["chat"] });
+    emulator.injectFaults([{ times: 1, fault: { status: 503 } }]);
+    try {
+      const res = await control("POST", "tokens:verify", { token: accessToken.token });
+      expect(res.status, res.text).toBe(200);
+      expect(res.json).toMatchObject({ valid: true, scopes: ["chat"] });
+      const port = new URL(emulator.endpoint).port;
+      const remote = await control("POST", "tokens:verify", { token: accessToken.token }, { host: `emulator.example:${port}` });
+      expect(remote.status).toBe(401);
+      expect(remote.json.error.innererror).toMatchObject({ code: "ControlApiNeedsCredentials" });
+    } finally {
+      emulator.clearFaults();
+    }
+  });
 });
 
 describe("access", () => {

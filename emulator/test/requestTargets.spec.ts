@@ -119,6 +119,34 @@ describe("authentication before the body", () => {
     expect(answer.sent).toBeLessThan(DECLARED);
   });
 
+  it.each([
+    ["Teams Phone extensibility", "/access/teamsExtension/:exchangeAccessToken?api-version=2025-06-30"],
+    ["Entra ID", "/access/entra/:exchangeAccessToken?api-version=2025-03-02-preview"],
+  ])("refuses a %s exchange without the caller's Entra token before reading its body", async (_, target) => {
+    const answer = await sendSlowly(`POST ${target} HTTP/1.1\r\nhost: ${authority}\r\ncontent-type: application/json\r\n`, DECLARED);
+    expect(answer.statusLine).toBe("HTTP/1.1 401 Unauthorized");
+    expect(answer.sent).toBeLessThan(DECLARED);
+  });
+
+  it("refuses an exchange with an Entra token this emulator did not sign before reading its body", async () => {
+    const mint = (objectId: string) => emulator.createEntraToken({ tenantId: "t", objectId, appId: "a", scopes: ["https://communication.azure.com/clients/VoIP"] });
+    // One token's claims under another's signature: a signature this emulator never made for them.
+    const foreign = `${mint("o1").split(".").slice(0, 2).join(".")}.${mint("o2").split(".")[2]}`;
+    const head = `POST /access/entra/:exchangeAccessToken?api-version=2025-03-02-preview HTTP/1.1\r\nhost: ${authority}\r\nauthorization: Bearer ${foreign}\r\n`;
+    const answer = await sendSlowly(head, DECLARED);
+    expect(answer.statusLine).toBe("HTTP/1.1 401 Unauthorized");
+    expect(answer.sent).toBeLessThan(DECLARED);
+  });
+
+  it("refuses a control API request signed with the wrong key before reading its body", async () => {
+    const url = `${emulator.endpoint}_emulator/faults`;
+    const signed = hmacHeaders({ method: "POST", url, body: "whatever", accessKey: Buffer.alloc(32, 3).toString("base64") });
+    const head = `POST /_emulator/faults HTTP/1.1\r\nhost: ${authority}\r\n${Object.entries(signed).map(([k, v]) => `${k}: ${v}\r\n`).join("")}`;
+    const answer = await sendSlowly(head, DECLARED);
+    expect(answer.statusLine).toBe("HTTP/1.1 401 Unauthorized");
+    expect(answer.sent).toBeLessThan(DECLARED);
+  });
+
   it("closes the connection after refusing a request whose declared body is too large to drain", async () => {
     const answer = await sendSlowly(`POST /identities?${PREVIEW} HTTP/1.1\r\nhost: ${authority}\r\n`, 64 * 1024 * 1024);
     expect(answer.statusLine).toBe("HTTP/1.1 401 Unauthorized");

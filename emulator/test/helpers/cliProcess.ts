@@ -8,6 +8,8 @@ export interface CliProcess {
   child: ChildProcessWithoutNullStreams;
   /** Resolves with the first match of `pattern` in stdout so far or later; rejects if the CLI exits first. */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Everything printed to stdout so far. */
+  stdout(): string;
   /** Everything printed to stderr so far. */
   stderr(): string;
   exited: Promise<number | null>;
@@ -15,8 +17,11 @@ export interface CliProcess {
   stop(): Promise<number | null>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { cwd: emulatorRoot, stdio: "pipe", env });
+/** The CLI from source; pass `command` to run another build of it (the bundled bin). */
+export const CLI_FROM_SOURCE = ["--import", "tsx", "src/cli.ts"];
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env, command: readonly string[] = CLI_FROM_SOURCE): CliProcess {
+  const child = spawn(process.execPath, [...command, ...args], { cwd: emulatorRoot, stdio: "pipe", env });
   let out = "";
   let err = "";
   const waiters = new Set<() => void>();
@@ -42,7 +47,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
     if (child.exitCode === null) child.kill("SIGTERM");
     return exited;
   };
-  return { child, waitFor, stderr: () => err, exited, stop };
+  return { child, waitFor, stdout: () => out, stderr: () => err, exited, stop };
 }
 
 /** The endpoint and connection string the CLI prints. */

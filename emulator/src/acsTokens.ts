@@ -1,4 +1,4 @@
-/** ACS access tokens: JWTs signed with the resource's token secret, carrying ACS-like claims. */
+/** ACS access tokens (what createUser/getToken and the exchanges issue): JWTs signed with the resource's token secret, carrying ACS-like claims. */
 import { randomUUID } from "node:crypto";
 import type { IdentityStore } from "./identityStore.js";
 import { signJwt, verifyJwt } from "./jwt.js";
