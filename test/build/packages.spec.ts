@@ -50,10 +50,10 @@ describe("the SDK package (communication-identity)", () => {
 describe("the emulator package (communication-identity-emulator)", () => {
   const emulator = manifest("emulator");
 
-  it("has its own name, bin and Node-only exports", () => {
+  it("has its own name, bin and Node-only exports (types for every resolver, code under the node condition only)", () => {
     expect(emulator.name).toBe("communication-identity-emulator");
     expect(emulator.bin).toEqual({ "communication-identity-emulator": "./dist/cli.js" });
-    expect(Object.keys(emulator.exports["."] as object)).toEqual(["node"]);
+    expect(Object.keys(emulator.exports["."] as object)).toEqual(["types", "node"]);
   });
 
   it("imports nothing from the SDK's source or package", () => {
