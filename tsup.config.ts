@@ -1,17 +1,13 @@
 import { defineConfig } from "tsup";
-import { fileURLToPath } from "node:url";
 
-// Node and browser builds differ in four modules, each swapped for its `-browser` twin in the browser
-// build: the HTTP transport (so no `node:` import reaches a bundle), the loader of the client's
-// core-dependent half (Node loads it on first use; a bundle keeps it inline and tree-shaken), the
-// Node-only proxy/TLS/decompression policies (core's browser versions of them only throw) and the
-// SHA-256 digests (synchronous node:crypto in Node, Web Crypto through core-util in browsers).
-const browserTwins = [
-  { filter: /transport\/createHttpClient\.js$/, path: "./src/transport/createHttpClient-browser.ts" },
-  { filter: /\/loadClientRuntime\.js$/, path: "./src/pipeline/loadClientRuntime-browser.ts" },
-  { filter: /\/addPlatformPolicies\.js$/, path: "./src/pipeline/addPlatformPolicies-browser.ts" },
-  { filter: /\/sha256Digests\.js$/, path: "./src/credentials/sha256Digests-browser.ts" },
-].map(({ filter, path }) => ({ filter, path: fileURLToPath(new URL(path, import.meta.url)) }));
+// Node and browser builds differ in a few modules, each declared once in package.json "imports"
+// (`#platform/…` with "browser" and "default" conditions); esbuild picks the "browser" twin for
+// platform "browser": the HTTP transport (so no `node:` import reaches a bundle), the loader of the
+// client's core-dependent half (Node loads it on first use; a bundle keeps it inline and tree-shaken),
+// the Node-only proxy/TLS/decompression policies (core's browser versions of them only throw), the
+// SHA-256 digests (synchronous node:crypto in Node, Web Crypto through core-util in browsers) and
+// RestError (Node ESM loads just its module; the browser and CommonJS builds import it from core).
+// The CommonJS build adds the "communication-identity-cjs" condition: it cannot use top-level await.
 
 export default defineConfig([
   {
@@ -25,6 +21,9 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
     outDir: "dist",
+    esbuildOptions(options, { format }) {
+      if (format === "cjs") options.conditions = [...(options.conditions ?? []), "communication-identity-cjs"];
+    },
   },
   {
     entry: { index: "src/index.ts" },
@@ -36,13 +35,5 @@ export default defineConfig([
     splitting: false,
     treeshake: true,
     outDir: "dist/browser",
-    esbuildPlugins: [
-      {
-        name: "browser-twins",
-        setup(build) {
-          for (const { filter, path } of browserTwins) build.onResolve({ filter }, () => ({ path }));
-        },
-      },
-    ],
   },
 ]);

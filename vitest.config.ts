@@ -1,11 +1,9 @@
 import { playwright } from "@vitest/browser-playwright";
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { chromiumArgs, chromiumInstallHint, chromiumRequiredInCi, findChromium } from "./test/browser/chromium.js";
 import { createEmulatorTls } from "./test/browser/emulatorTls.js";
+import { skippedBrowserProjectName } from "./test/support/summaryReporter.js";
 
 // The emulator package runs its own tests (emulator/vitest.config.ts); the root run includes them.
 const emulatorProject = "emulator/vitest.config.ts";
@@ -20,25 +18,20 @@ const nodeProject: TestProjectInlineConfiguration = {
   },
 };
 
-const srcDir = fileURLToPath(new URL("./src/", import.meta.url));
-
 /**
- * The browser tests load src/ as the browser build does (tsup.config.ts): a module `x.ts` with a
- * `x-browser.ts` twin (the transport, the Node-only policies) is swapped for the twin. Anything
- * Node-only that still gets imported fails the import, so a Node shim can never slip into a passing
- * run. (dist/browser itself is exercised by the bundle and page tests.)
+ * The browser tests load src/ as the browser build does: the `#platform/…` twins declared in
+ * package.json "imports" resolve to their "browser" files through Vite's own conditions, so nothing
+ * here maps them. This plugin only guards: anything Node-only that src/ still imports fails the
+ * import, so a Node shim can never slip into a passing run. (dist/browser itself is exercised by
+ * the bundle and page tests.)
  */
 const browserSourcePlugin: Plugin = {
-  name: "communication-identity:browser-source",
+  name: "communication-identity:node-only-guard",
   enforce: "pre",
   // Only for code that runs in the page; globalSetup (Node) legitimately imports the emulator.
   applyToEnvironment: (environment) => environment.config.consumer === "client",
   resolveId(source, importer) {
-    if (importer?.startsWith(srcDir) && source.startsWith(".") && source.endsWith(".js")) {
-      const twin = resolve(dirname(importer), source.replace(/\.js$/, "-browser.ts"));
-      if (existsSync(twin)) return twin;
-    }
-    const nodeOnly = /^node:|^(buffer|crypto|fs|http|https|net|os|path|stream|tls|url|util|zlib)$|\/(nodeHttpClient|emulator\/)/.test(source);
+    const nodeOnly = /^node:|^(buffer|crypto|fs|http|https|net|os|path|stream|tls|url|util|zlib)$|\/(nodeHttpClient|http1Exchange|emulator\/)/.test(source);
     if (nodeOnly && importer !== undefined && !importer.includes("/node_modules/")) {
       this.error(`${source} (imported by ${importer}) is Node-only and must not reach the browser build.`);
     }
@@ -86,6 +79,20 @@ async function browserProjects(executablePath: string): Promise<TestProjectInlin
   ];
 }
 
+/**
+ * Without Chromium the browser tests are still collected (in Node, no globalSetup) and then all marked
+ * skipped by test/support/skipAllRunner.ts, so the run's counts show them as skipped.
+ */
+const skippedBrowserProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: skippedBrowserProjectName,
+    include: ["test/browser/client/**/*.spec.ts", "test/browser/page/**/*.spec.ts"],
+    environment: "node",
+    runner: "./test/support/skipAllRunner.ts",
+  },
+};
+
 const chromium = findChromium();
 if (chromium === undefined) {
   // Under CI a missing browser must fail the run, never pass as a silent skip.
@@ -102,6 +109,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ["default", "./test/support/summaryReporter.ts"],
-    projects: [nodeProject, emulatorProject, ...(chromium === undefined ? [] : await browserProjects(chromium))],
+    projects: [nodeProject, emulatorProject, ...(chromium === undefined ? [skippedBrowserProject] : await browserProjects(chromium))],
   },
 });

@@ -39,13 +39,14 @@ function selfResolveDir(tmpDir: string, packageDir: string): string {
 }
 
 /**
- * Bundles bench/apps/<which>.mjs. For "ours", `packageDir` is the package to resolve
- * `communication-identity` to (the run's copy of the build; default: the repo itself).
+ * Bundles bench/apps/<app>.mjs (default: the identity-only app of `which`; "both" uses both of our
+ * clients). For "ours", `packageDir` is the package to resolve `communication-identity` to (the run's
+ * copy of the build; default: the repo itself).
  */
-export async function measureBundle(which: "official" | "ours", tmpDir: string, packageDir = repoRoot): Promise<BundleSize> {
-  const outfile = join(tmpDir, `bundle-${which}.js`);
+export async function measureBundle(which: "official" | "ours", tmpDir: string, packageDir = repoRoot, app: string = which): Promise<BundleSize> {
+  const outfile = join(tmpDir, `bundle-${app}.js`);
   const result = await build({
-    entryPoints: [join(benchDir, "apps", `${which}.mjs`)],
+    entryPoints: [join(benchDir, "apps", `${app}.mjs`)],
     bundle: true,
     minify: true,
     format: "esm",
@@ -59,7 +60,7 @@ export async function measureBundle(which: "official" | "ours", tmpDir: string, 
   });
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
   if (!output) throw new Error(`esbuild produced no JS for ${which}`);
-  const metafilePath = join(tmpDir, `bundle-${which}.meta.json`);
+  const metafilePath = join(tmpDir, `bundle-${app}.meta.json`);
   writeFileSync(outfile, output.contents);
   writeFileSync(metafilePath, JSON.stringify(result.metafile));
   return {

@@ -30,7 +30,7 @@ export const FULL_PLAN: Plan = {
   rounds: 7,
   heapRounds: 5,
   warmupOps: 2000,
-  opsAt: { 1: 1000, 32: 2500 },
+  opsAt: { 1: 1000, 16: 2500, 32: 2500 },
   heapWarmupOps: 500,
   heapOps: 10_000,
   // Single cold starts spread 50–75% on this shared 2-core machine; 15 processes per figure steady the median.
@@ -48,7 +48,7 @@ export const QUICK_PLAN: Plan = {
   rounds: 1,
   heapRounds: 1,
   warmupOps: 50,
-  opsAt: { 1: 100, 32: 320 },
+  opsAt: { 1: 100, 16: 160, 32: 320 },
   heapWarmupOps: 50,
   heapOps: 1000,
   coldRuns: 1,

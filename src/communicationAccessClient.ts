@@ -34,7 +34,7 @@ import {
   teamsExtensionAssignmentUpsertOperation,
 } from "./generated/operations.js";
 import type { ClientSettings } from "./pipeline/clientRuntime.js";
-import { loadClientRuntime } from "./pipeline/loadClientRuntime.js";
+import { loadClientRuntime } from "#platform/loadClientRuntime";
 import { AnswerShapeError, answerObject, answerString } from "./pipeline/readAnswer.js";
 import type { OperationContext, ResultReader } from "./pipeline/sendOperation.js";
 

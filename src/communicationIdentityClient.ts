@@ -1,9 +1,7 @@
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { OperationOptions } from "@azure/core-client";
-import { isKeyCredential, isTokenCredential } from "./credentials/credentialKinds.js";
-import { parseConnectionString } from "./credentials/parseConnectionString.js";
-import { validateEndpoint } from "./credentials/validateEndpoint.js";
-import { knownApiVersions, latestApiVersion, propertyApiVersions } from "./generated/apiVersions.js";
+import { readClientArguments } from "./credentials/clientArguments.js";
+import { createApiVersionPolicy, type ApiVersionPolicy } from "./apiVersionPolicy.js";
 import type {
   CommunicationIdentity,
   CommunicationIdentityAccessToken,
@@ -31,8 +29,10 @@ import type {
   TokenScope,
 } from "./models.js";
 import type { ClientSettings } from "./pipeline/clientRuntime.js";
-import { loadClientRuntime } from "./pipeline/loadClientRuntime.js";
-import type { OperationContext } from "./pipeline/sendOperation.js";
+import { loadClientRuntime } from "#platform/loadClientRuntime";
+import { sendFirstCall } from "#platform/firstCall";
+import { answerDate, answerObject, answerString, optionalAnswerDate, optionalAnswerString } from "./pipeline/readAnswer.js";
+import type { OperationContext, ResultReader } from "./pipeline/sendOperation.js";
 
 /**
  * Manages Azure Communication Services users and their access tokens.
@@ -46,13 +46,15 @@ import type { OperationContext } from "./pipeline/sendOperation.js";
  * ```
  *
  * Every method rejects (never throws) on failure: argument errors before any request, HTTP
- * and network failures as `RestError`. With `requestOptions.shouldDeserialize: false` the answer
- * is not parsed and methods resolve to `undefined`; read the raw response in `onResponse`.
+ * and network failures as `RestError`, an answer the client cannot read as a `RestError` with code
+ * `PARSE_ERROR`. With `requestOptions.shouldDeserialize: false` methods resolve what
+ * `@azure/communication-identity` 1.3.1 resolves: the answer's JSON without mapping (dates stay strings).
  */
 export class CommunicationIdentityClient {
   // Private (#) so neither util.inspect nor JSON.stringify can reach the credential inside the pipeline.
   // The pipeline is built on the first call (see loadClientRuntime); until then only the settings exist.
   readonly #settings: ClientSettings;
+  readonly #apiVersions: ApiVersionPolicy;
   #context: OperationContext | undefined;
 
   /**
@@ -81,20 +83,11 @@ export class CommunicationIdentityClient {
     credentialOrOptions?: KeyCredential | TokenCredential | CommunicationIdentityClientOptions,
     maybeOptions?: CommunicationIdentityClientOptions,
   ) {
-    let endpoint: string;
-    let credential: KeyCredential | TokenCredential;
-    let options: CommunicationIdentityClientOptions;
-    if (isTokenCredential(credentialOrOptions) || isKeyCredential(credentialOrOptions)) {
-      endpoint = validateEndpoint(connectionStringOrEndpoint);
-      credential = credentialOrOptions;
-      options = maybeOptions ?? {};
-    } else {
-      ({ endpoint, credential } = parseConnectionString(connectionStringOrEndpoint));
-      options = (credentialOrOptions as CommunicationIdentityClientOptions | undefined) ?? {};
-    }
+    const { endpoint, credential, options } = readClientArguments(connectionStringOrEndpoint, credentialOrOptions, maybeOptions);
     // A copy, so options changed after construction do not reach the pipeline built later.
     const additionalPolicies = options.additionalPolicies && [...options.additionalPolicies];
-    this.#settings = { endpoint, apiVersion: options.apiVersion ?? latestApiVersion, credential, options: { ...options, additionalPolicies } };
+    this.#settings = { endpoint, credential, options: { ...options, additionalPolicies } };
+    this.#apiVersions = createApiVersionPolicy(options.apiVersion);
   }
 
   /**
@@ -112,7 +105,7 @@ export class CommunicationIdentityClient {
     checkOptions(options);
     const customId = this.#checkCustomId(options.customId);
     const body = customId === undefined ? undefined : { customId };
-    return this.#call("createUser", communicationIdentityCreateOperation, undefined, body, options, toUser);
+    return this.#call("createUser", communicationIdentityCreateOperation, undefined, body, options, { map: toUser, legacy: toLegacyUser });
   }
 
   /**
@@ -130,7 +123,7 @@ export class CommunicationIdentityClient {
     checkOptions(options);
     const customId = this.#checkCustomId(options.customId);
     const body = { createTokenWithScopes: scopes, expiresInMinutes: checkMinutes(options.tokenExpiresInMinutes), customId };
-    return this.#call("createUserAndToken", communicationIdentityCreateOperation, undefined, body, options, toUserToken);
+    return this.#call("createUserAndToken", communicationIdentityCreateOperation, undefined, body, options, { map: toUserToken, legacy: toLegacyUserToken });
   }
 
   /**
@@ -147,7 +140,6 @@ export class CommunicationIdentityClient {
   async getUser(user: CommunicationUserIdentifier, options: OperationOptions = {}): Promise<CommunicationUserDetail> {
     const id = checkUser(user);
     checkOptions(options);
-    this.#requireVersion(communicationIdentityGetOperation.apiVersions, "getUser");
     return this.#call("getUser", communicationIdentityGetOperation, { id }, undefined, options, toUserDetail);
   }
 
@@ -192,7 +184,7 @@ export class CommunicationIdentityClient {
   async revokeTokens(user: CommunicationUserIdentifier, options: OperationOptions = {}): Promise<void> {
     const id = checkUser(user);
     checkOptions(options);
-    await this.#call("revokeTokens", communicationIdentityRevokeAccessTokensOperation, { id }, undefined, options, toVoid);
+    await this.#call("revokeTokens", communicationIdentityRevokeAccessTokensOperation, { id }, undefined, options, { map: toVoid, legacy: toVoid });
   }
 
   /**
@@ -208,7 +200,7 @@ export class CommunicationIdentityClient {
   async deleteUser(user: CommunicationUserIdentifier, options: OperationOptions = {}): Promise<void> {
     const id = checkUser(user);
     checkOptions(options);
-    await this.#call("deleteUser", communicationIdentityDeleteOperation, { id }, undefined, options, toVoid);
+    await this.#call("deleteUser", communicationIdentityDeleteOperation, { id }, undefined, options, { map: toVoid, legacy: toVoid });
   }
 
   /**
@@ -233,35 +225,42 @@ export class CommunicationIdentityClient {
     return this.#call("getTokenForTeamsUser", communicationIdentityExchangeTeamsUserAccessTokenOperation, undefined, body, options, toAccessToken);
   }
 
-  /** Runs one operation in the method's tracing span and maps its answer to the public result. */
+  /**
+   * Runs one operation in the method's tracing span and maps its answer to the public result: `read`
+   * is the mapping, or also the result for `requestOptions.shouldDeserialize: false` (default: the flat response, as 1.3.1).
+   */
   async #call<TPathParams, TBody, TResult, TPublic>(
     method: string,
     operation: OperationDescriptor<TPathParams, TBody, TResult>,
     pathParams: TPathParams,
     body: TBody | undefined,
     options: OperationOptions,
-    map: (result: TResult) => TPublic,
+    read: ((result: TResult) => TPublic) | ResultReader<TResult, TPublic>,
   ): Promise<TPublic> {
-    const runtime = await loadClientRuntime();
+    // Before any request: a pinned api-version that lacks what the call sends rejects here.
+    const apiVersion = this.#apiVersions.choose(operation, body as object | undefined, PUBLIC_NAMES[method] ?? method, OPTION_NAMES);
+    const loading = loadClientRuntime();
+    if (loading instanceof Promise) {
+      // Node, before the pipeline has loaded: a plain call goes out now instead of waiting for it.
+      const reader = typeof read === "function" ? { map: read } : read;
+      const first = sendFirstCall(this.#settings, { method, spanPrefix: "CommunicationIdentity", operation, apiVersion, params: pathParams, body, options, reader }, loading);
+      if (first) return first;
+    }
+    const runtime = await loading;
     this.#context ??= runtime.createOperationContext(this.#settings);
-    return runtime.runOperation(this.#context, method, operation, pathParams, body, options, map);
+    return runtime.runOperation(this.#context, method, operation, apiVersion, pathParams, body, options, read);
   }
 
   #checkCustomId(customId: unknown): string | undefined {
     if (customId === undefined) return undefined;
     if (typeof customId !== "string") throw new TypeError("options.customId must be a string");
-    this.#requireVersion(propertyApiVersions["CommunicationIdentityCreateRequest.customId"], "customId");
     return customId;
   }
-
-  /** Rejects before any request when a known api-version lacks what is asked; unknown versions pass. */
-  #requireVersion(versions: readonly string[] | undefined, what: string): void {
-    const current = this.#settings.apiVersion;
-    if (versions && (knownApiVersions as readonly string[]).includes(current) && !versions.includes(current)) {
-      throw new Error(`${what} needs api-version ${versions.join(" or ")}; this client uses ${current} (set the apiVersion option)`);
-    }
-  }
 }
+
+// For api-version messages: the public method behind a span name, and the option behind a body member.
+const PUBLIC_NAMES: Readonly<Record<string, string>> = { issueToken: "getToken" };
+const OPTION_NAMES: Readonly<Record<string, string>> = { expiresInMinutes: "tokenExpiresInMinutes", createTokenWithScopes: "scopes" };
 
 function checkUser(user: CommunicationUserIdentifier): string {
   if (typeof user !== "object" || user === null) throw new TypeError("user must be a { communicationUserId } object");
@@ -291,34 +290,44 @@ function checkString(value: unknown, name: string): string {
   return value;
 }
 
-function toUser(result: CommunicationIdentityAccessTokenResult): CommunicationUserIdentifier {
-  return { communicationUserId: result.identity.id };
+// Result mapping trusts no field's type: a field the answer lacks or has of the wrong type throws
+// (naming its JSON path), and the request executor rejects with a PARSE_ERROR RestError instead.
+
+function toUser(result: Pick<CommunicationIdentityAccessTokenResult, "identity">): CommunicationUserIdentifier {
+  return { communicationUserId: answerString(answerObject(result.identity, "identity").id, "identity.id") };
 }
 
 function toUserToken(result: CommunicationIdentityAccessTokenResult): CommunicationUserToken {
   // The service always returns a token when createTokenWithScopes is sent.
-  const accessToken = result.accessToken!;
-  return { token: accessToken.token, expiresOn: parseServiceDate(accessToken.expiresOn), user: toUser(result) };
+  const accessToken = answerObject(result.accessToken, "accessToken");
+  return {
+    token: answerString(accessToken.token, "accessToken.token"),
+    expiresOn: answerDate(accessToken.expiresOn, "accessToken.expiresOn"),
+    user: toUser(result),
+  };
+}
+
+/** 1.3.1's createUser result with `shouldDeserialize: false`: the user, read from the raw answer. */
+function toLegacyUser(flat: Record<string, unknown>): CommunicationUserIdentifier {
+  return toUser(flat as Pick<CommunicationIdentityAccessTokenResult, "identity">);
+}
+
+/** 1.3.1's createUserAndToken result with `shouldDeserialize: false`: the raw token fields (date a string) and the user. */
+function toLegacyUserToken(flat: Record<string, unknown>): unknown {
+  return { ...answerObject(flat.accessToken, "accessToken"), user: toLegacyUser(flat) };
 }
 
 function toUserDetail(identity: CommunicationIdentity): CommunicationUserDetail {
-  const detail: CommunicationUserDetail = { user: { communicationUserId: identity.id } };
-  if (identity.customId !== undefined) detail.customId = identity.customId;
-  if (identity.lastTokenIssuedAt !== undefined) detail.lastTokenIssuedAt = parseServiceDate(identity.lastTokenIssuedAt);
+  const detail: CommunicationUserDetail = { user: { communicationUserId: answerString(identity.id, "id") } };
+  const customId = optionalAnswerString(identity.customId, "customId");
+  if (customId !== undefined) detail.customId = customId;
+  const lastTokenIssuedAt = optionalAnswerDate(identity.lastTokenIssuedAt, "lastTokenIssuedAt");
+  if (lastTokenIssuedAt !== undefined) detail.lastTokenIssuedAt = lastTokenIssuedAt;
   return detail;
 }
 
 function toAccessToken(accessToken: CommunicationIdentityAccessToken): CommunicationAccessToken {
-  return { token: accessToken.token, expiresOn: parseServiceDate(accessToken.expiresOn) };
+  return { token: answerString(accessToken.token, "token"), expiresOn: answerDate(accessToken.expiresOn, "expiresOn") };
 }
 
 function toVoid(): void {}
-
-/**
- * Parses the service's timestamps (`2025-04-18T14:46:09.2469181+00:00`, 7 fractional digits)
- * exactly to the millisecond (truncated) in every engine: the fraction is cut to the 3 digits
- * of ECMAScript's date-time format, which every engine must parse.
- */
-function parseServiceDate(value: string): Date {
-  return new Date(value.replace(/(T\d\d:\d\d:\d\d)(?:\.(\d*))?/, (_match, time: string, fraction = "") => `${time}.${(fraction + "000").slice(0, 3)}`));
-}

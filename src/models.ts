@@ -1,4 +1,5 @@
 import type { CommonClientOptions, OperationOptions } from "@azure/core-client";
+import type { KnownApiVersion } from "./generated/apiVersions.js";
 
 /**
  * An Azure Communication Services user, e.g. `{ communicationUserId: "8:acs:…" }`.
@@ -12,24 +13,20 @@ export interface CommunicationUserIdentifier {
 /** The scopes an access token can carry. */
 export type TokenScope = "chat" | "voip" | "chat.join" | "chat.join.limited" | "voip.join";
 
-/** The api-versions this package was built against; the first is the default. */
-export const KnownApiVersion = {
-  /** Adds customId and `getUser` (the default). */
-  V2025_03_02_Preview: "2025-03-02-preview",
-  /** The stable version used by `@azure/communication-identity` 1.3.x. */
-  V2023_10_01: "2023-10-01",
-} as const;
-
-/** A service api-version: one of {@link KnownApiVersion} or any other string the service accepts. */
-export type KnownApiVersion = (typeof KnownApiVersion)[keyof typeof KnownApiVersion];
+// Generated from the spec list (scripts/generator/specs.json): every api-version the package knows.
+export { KnownApiVersion } from "./generated/apiVersions.js";
 
 /** Options for the client constructor. */
 export interface CommunicationIdentityClientOptions extends CommonClientOptions {
   /**
-   * The service api-version to call. Defaults to `2025-03-02-preview`, the only version with
-   * `customId` and `getUser`; `2023-10-01` is what `@azure/communication-identity` 1.3.x calls.
+   * The service api-version every call uses. Unset (recommended): each call goes out with the newest
+   * stable version that has everything it sends, and only what no stable version has (customId,
+   * `getUser`) with the newest preview that has it. Set to a {@link KnownApiVersion}: every call uses
+   * it, and a call needing what that version lacks rejects before any request, naming the versions
+   * that have it (`"2023-10-01"` sends exactly what `@azure/communication-identity` 1.3.1 sends).
+   * Any other string is sent as is, with the newest request shapes.
    */
-  apiVersion?: "2025-03-02-preview" | "2023-10-01" | (string & {});
+  apiVersion?: KnownApiVersion | (string & {});
 }
 
 /** Options for `createUser`. */

@@ -1,7 +1,7 @@
 import type { KeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { isNodeLike } from "@azure/core-util";
-import { computeSha256Hash, computeSha256Hmac } from "./sha256Digests.js";
+import { computeSha256Hash, computeSha256Hmac } from "#platform/sha256Digests";
 
 /** The name of the policy that signs requests with an access key (HMAC-SHA256). */
 export const hmacAuthPolicyName = "communicationHmacAuthPolicy";

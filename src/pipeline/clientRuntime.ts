@@ -3,14 +3,15 @@ import type { CommonClientOptions, OperationOptions } from "@azure/core-client";
 import { createAuthPolicy } from "../credentials/createAuthPolicy.js";
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import { tracingClient } from "../tracing.js";
-import { createHttpClient } from "../transport/createHttpClient.js";
+import { createHttpClient } from "#platform/createHttpClient";
+import type { FirstAttempt } from "../transport/http1Exchange.js";
+import { createReplayHttpClient } from "../transport/replayHttpClient.js";
 import { createIdentityPipeline } from "./createIdentityPipeline.js";
-import { sendOperation, type OperationContext } from "./sendOperation.js";
+import { sendOperation, type OperationContext, type ResultReader } from "./sendOperation.js";
 
 /** What a client fixes in its constructor; the pipeline is built from it on the first call. */
 export interface ClientSettings {
   readonly endpoint: string;
-  readonly apiVersion: string;
   readonly credential: KeyCredential | TokenCredential;
   readonly options: CommonClientOptions & { readonly allowInsecureConnection?: boolean };
 }
@@ -20,29 +21,54 @@ export interface ClientSettings {
  * tracing, logging). Node loads it on a client's first call, so importing the package stays cheap.
  */
 export function createOperationContext(settings: ClientSettings): OperationContext {
-  const { endpoint, apiVersion, credential, options } = settings;
+  const { endpoint, credential, options } = settings;
   return {
     endpoint,
-    query: `?api-version=${encodeURIComponent(apiVersion)}`,
     pipeline: createIdentityPipeline(options, createAuthPolicy(credential)),
     httpClient: options.httpClient ?? createHttpClient(),
     allowInsecureConnection: options.allowInsecureConnection ?? false,
   };
 }
 
-/** Runs one operation in the method's tracing span (`CommunicationIdentity-<method>`) and maps its answer. */
+/**
+ * Runs one operation in the method's tracing span (`CommunicationIdentity-<method>`) and maps its
+ * answer, sent with `apiVersion` (chosen per call by the client's api-version policy): `read` is the result mapping, or a {@link ResultReader} with 1.3.1's `shouldDeserialize: false` result too.
+ */
 export function runOperation<TPathParams, TBody, TResult, TPublic>(
   context: OperationContext,
   method: string,
   operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  apiVersion: string,
   pathParams: TPathParams,
   body: TBody | undefined,
   options: OperationOptions,
-  map: (result: TResult) => TPublic,
+  read: ((result: TResult) => TPublic) | ResultReader<TResult, TPublic>,
+  /** The client's span prefix: `CommunicationAccess` for the access client. */
+  spanPrefix = "CommunicationIdentity",
 ): Promise<TPublic> {
-  return tracingClient.withSpan(`CommunicationIdentity-${method}`, options, async (updatedOptions) => {
-    const result = await sendOperation(context, operation, pathParams, body, updatedOptions);
-    // Only undefined when requestOptions.shouldDeserialize is false (documented on the class).
-    return (result === undefined ? result : map(result)) as TPublic;
-  });
+  const reader = typeof read === "function" ? { map: read } : read;
+  return tracingClient.withSpan(`${spanPrefix}-${method}`, options, (updatedOptions) =>
+    sendOperation(context, operation, apiVersion, pathParams, body, updatedOptions, reader),
+  );
+}
+
+/**
+ * Finishes a call whose first attempt went out before this module loaded (see firstCall.ts): the
+ * pipeline runs as always, its transport answering the first attempt with what that request got, so
+ * retries, redirects, error mapping and logging are the pipeline's (no `attempt`: the pipeline sends
+ * it all). Runs inside the call's span.
+ */
+export function replayFirstAttempt<TPathParams, TBody, TResult, TPublic>(
+  settings: ClientSettings,
+  attempt: FirstAttempt | undefined,
+  operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  apiVersion: string,
+  pathParams: TPathParams,
+  body: TBody | undefined,
+  options: OperationOptions,
+  reader: ResultReader<TResult, TPublic>,
+): Promise<TPublic> {
+  const httpClient = attempt === undefined ? settings.options.httpClient : createReplayHttpClient(attempt, createHttpClient());
+  const context = createOperationContext({ ...settings, options: { ...settings.options, httpClient } });
+  return sendOperation(context, operation, apiVersion, pathParams, body, options, reader);
 }

@@ -10,7 +10,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
-import { addPlatformPolicies } from "./addPlatformPolicies.js";
+import { addPlatformPolicies } from "#platform/addPlatformPolicies";
 
 // MS-CV is the service's correlation id (what support asks for); it carries no secret.
 const serviceHeaderNames = ["MS-CV"];

@@ -2,50 +2,81 @@ import type { FullOperationResponse, OperationOptions } from "@azure/core-client
 import {
   createHttpHeaders,
   createPipelineRequest,
-  RestError,
   type HttpClient,
   type Pipeline,
   type PipelineRequest,
   type PipelineResponse,
+  type RestError,
 } from "@azure/core-rest-pipeline";
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import type { WireObject } from "../generated/serialization.js";
 import { tracingClient } from "../tracing.js";
+import { createParseError, createStatusError, createTimeoutError, describeProblem } from "./errors.js";
+import { AnswerShapeError, answerObject } from "./readAnswer.js";
 
 /** Everything a client instance fixes once, in its constructor, for all its requests. */
 export interface OperationContext {
   /** `http(s)://host[:port]`, no trailing slash. */
   readonly endpoint: string;
-  /** `?api-version=<version>`, precomputed. */
-  readonly query: string;
   readonly pipeline: Pipeline;
   readonly httpClient: HttpClient;
   readonly allowInsecureConnection: boolean;
 }
 
 /**
- * Sends one generated operation and reads its answer: builds URL and headers, runs the pipeline,
- * accepts only the operation's success statuses, parses JSON and calls `onResponse` like core-client.
- * Resolves to the deserialized model (or `undefined` for bodiless answers and when
- * `requestOptions.shouldDeserialize` is false). Every failure is a `RestError`.
+ * What the public method makes of an answer. `map` turns the deserialized model into the public
+ * result and throws (anything) when the answer cannot be mapped; `legacy` is 1.3.1's result when
+ * `requestOptions.shouldDeserialize` is false, made from core-client's flat response (absent: the
+ * flat response itself).
  */
-export async function sendOperation<TPathParams, TBody, TResult>(
+export interface ResultReader<TResult, TPublic> {
+  readonly map: (result: TResult) => TPublic;
+  readonly legacy?: (flat: Record<string, unknown>) => unknown;
+}
+
+/**
+ * Sends one generated operation and reads its answer: builds URL and headers, runs the pipeline,
+ * accepts only the operation's success statuses, parses JSON, maps the result and calls `onResponse`
+ * like core-client (for failures that carry a response too, with the error as third argument).
+ * Every failure is a `RestError`: an answer the client cannot read or map is a `PARSE_ERROR`, never
+ * a TypeError. A call cut short by `requestOptions.timeout` rejects with an `AbortError` saying so.
+ */
+export async function sendOperation<TPathParams, TBody, TResult, TPublic>(
   context: OperationContext,
   operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  apiVersion: string,
   pathParams: TPathParams,
   body: TBody | undefined,
   options: OperationOptions,
-): Promise<TResult | undefined> {
-  const request = buildRequest(context, operation, pathParams, body, options);
-  // Transport failures are already RestErrors carrying the errno code (ECONNREFUSED, …) or
-  // REQUEST_SEND_ERROR: both the default transports and core's produce them.
-  const response = await context.pipeline.sendRequest(context.httpClient, request);
-  return readResponse(operation, request, response, options);
+  reader: ResultReader<TResult, TPublic>,
+): Promise<TPublic> {
+  const request = buildRequest(context, operation, apiVersion, pathParams, body, options);
+  let response: PipelineResponse;
+  try {
+    // Transport failures are already RestErrors carrying the errno code (ECONNREFUSED, …) or
+    // REQUEST_SEND_ERROR: both the default transports and core's produce them.
+    response = await context.pipeline.sendRequest(context.httpClient, request);
+  } catch (error) {
+    if (timedOut(error, request, options)) throw createTimeoutError(request.timeout, error);
+    // A policy's RestError that carries a response (e.g. a refused bearer challenge) reaches onResponse too, as in core-client.
+    const response = (error as { response?: PipelineResponse } | null)?.response;
+    if (typeof response === "object" && response !== null) options.onResponse?.(response as FullOperationResponse, (error as RestError).details, error);
+    throw error;
+  }
+  const rawResponse = response as FullOperationResponse;
+  rawResponse.request = request;
+  return shouldDeserialize(options, response) ? readAnswer(operation, rawResponse, options, reader) : readLegacyAnswer(operation, rawResponse, options, reader);
+}
+
+/** An abort that the caller's signal did not ask for, on a request with a timeout, is the timeout firing. */
+function timedOut(error: unknown, request: PipelineRequest, options: OperationOptions): boolean {
+  return (error as { name?: unknown } | null)?.name === "AbortError" && request.timeout > 0 && options.abortSignal?.aborted !== true;
 }
 
 function buildRequest<TPathParams, TBody, TResult>(
   context: OperationContext,
   operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  apiVersion: string,
   pathParams: TPathParams,
   body: TBody | undefined,
   options: OperationOptions,
@@ -56,6 +87,12 @@ function buildRequest<TPathParams, TBody, TResult>(
   // Like the official client: an operation that takes a body always declares its media type,
   // even when the body is omitted (createUser() sends zero bytes with Content-Type).
   if (operation.body) headers.set("Content-Type", operation.body.mediaType);
+  if (operation.headerParams) {
+    for (const parameter of operation.headerParams) {
+      const value = pathParams?.[parameter.name];
+      if (value !== undefined) headers.set(parameter.wireName, String(value));
+    }
+  }
   const customHeaders = requestOptions?.customHeaders;
   if (customHeaders) {
     for (const name of Object.keys(customHeaders)) headers.set(name, customHeaders[name]);
@@ -66,7 +103,7 @@ function buildRequest<TPathParams, TBody, TResult>(
     for (const name of Object.keys(tracingHeaders)) headers.set(name, tracingHeaders[name]);
   }
   return createPipelineRequest({
-    url: context.endpoint + fillPath(operation.path, operation.pathParams, pathParams) + context.query,
+    url: context.endpoint + fillPath(operation.path, operation.pathParams, pathParams) + queryOf(operation, apiVersion, pathParams),
     method: operation.method,
     headers,
     body: operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined,
@@ -79,6 +116,18 @@ function buildRequest<TPathParams, TBody, TResult>(
   });
 }
 
+/** `?api-version=<version>` and the operation's query parameters the call gives, in spec order. */
+function queryOf<TPathParams, TBody, TResult>(operation: OperationDescriptor<TPathParams, TBody, TResult>, apiVersion: string, params: TPathParams): string {
+  let query = "?api-version=" + encodeURIComponent(apiVersion);
+  if (operation.queryParams) {
+    for (const parameter of operation.queryParams) {
+      const value = params?.[parameter.name];
+      if (value !== undefined) query += "&" + encodeURIComponent(parameter.wireName) + "=" + encodeURIComponent(String(value));
+    }
+  }
+  return query;
+}
+
 /** Fills `{name}` placeholders of a path template, each value encoded with encodeURIComponent. */
 function fillPath<TPathParams>(template: string, names: readonly (keyof TPathParams & string)[], params: TPathParams): string {
   let path = template;
@@ -86,42 +135,85 @@ function fillPath<TPathParams>(template: string, names: readonly (keyof TPathPar
   return path;
 }
 
-function readResponse<TPathParams, TBody, TResult>(
+function readAnswer<TPathParams, TBody, TResult, TPublic>(
   operation: OperationDescriptor<TPathParams, TBody, TResult>,
-  request: PipelineRequest,
-  response: PipelineResponse,
+  response: FullOperationResponse,
   options: OperationOptions,
-): TResult | undefined {
+  reader: ResultReader<TResult, TPublic>,
+): TPublic {
   const status = response.status;
-  const bodyText = response.bodyAsText ?? "";
-  const rawResponse = response as FullOperationResponse;
-  rawResponse.request = request;
-
+  const bodyText = bodyTextOf(response);
   if (!operation.successStatuses.includes(status)) {
-    const error = createStatusError(operation, request, rawResponse, bodyText);
-    options.onResponse?.(rawResponse, error.details, error);
+    const error = statusError(operation, response, bodyText);
+    // As core-client: the raw response's parsedBody is the deserialized envelope (innerError).
+    if (error.details !== undefined) response.parsedBody = error.details;
+    options.onResponse?.(response, error.details, error);
     throw error;
   }
 
-  let result: TResult | undefined;
-  const deserialize = operation.deserialize[status];
-  if (deserialize && shouldDeserialize(options, response)) {
-    const parsed = parseJson(bodyText);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      const error = new RestError(`Service returned ${describeStatus(status)} without a JSON object body`, {
-        code: RestError.PARSE_ERROR,
-        statusCode: status,
-        request,
-        response: rawResponse,
-      });
-      options.onResponse?.(rawResponse, undefined, error);
-      throw error;
+  const deserialize = operation.deserialize[status] as ((value: WireObject) => TResult) | undefined;
+  // Bodiless answers flatten as core-client flattens them.
+  let flat: unknown = deserialize ? undefined : { body: undefined };
+  let result: TPublic;
+  try {
+    if (deserialize) {
+      const parsed = parseBody(bodyText);
+      if (parsed === NOT_JSON) throw new AnswerShapeError(`the body is not valid JSON (${bodyText.length} characters)`);
+      if (parsed === undefined) throw new AnswerShapeError("the body is empty");
+      response.parsedBody = parsed;
+      flat = deserialize(answerObject(parsed, "the body"));
+      result = reader.map(flat as TResult);
+    } else {
+      result = reader.map(undefined as TResult);
     }
-    rawResponse.parsedBody = parsed;
-    result = deserialize(parsed as WireObject);
+  } catch (thrown) {
+    const error = createParseError(describeProblem(thrown), response.request, response, thrown);
+    options.onResponse?.(response, flat, error);
+    throw error;
   }
-  options.onResponse?.(rawResponse, result);
+  options.onResponse?.(response, flat);
   return result;
+}
+
+/**
+ * `requestOptions.shouldDeserialize` false: as 1.3.1 (core-client), the body is parsed but not
+ * deserialized, no status is an error, and the method's legacy result is made from the flat response
+ * (`{ ...body }` for a success status with a body, `{ body }` otherwise). Where 1.3.1 fails with a
+ * TypeError (a result it cannot make), this rejects with the status's RestError or a PARSE_ERROR.
+ */
+function readLegacyAnswer<TPathParams, TBody, TResult, TPublic>(
+  operation: OperationDescriptor<TPathParams, TBody, TResult>,
+  response: FullOperationResponse,
+  options: OperationOptions,
+  reader: ResultReader<TResult, TPublic>,
+): TPublic {
+  const status = response.status;
+  const success = operation.successStatuses.includes(status);
+  const hasBody = success && operation.deserialize[status] !== undefined;
+  const bodyText = bodyTextOf(response);
+  const fail = (problem: unknown, flat: unknown): never => {
+    const error = success ? createParseError(describeProblem(problem), response.request, response, problem) : statusError(operation, response, bodyText);
+    options.onResponse?.(response, flat, error);
+    throw error;
+  };
+
+  const parsed = parseBody(bodyText);
+  if (parsed === NOT_JSON) {
+    // A bodiless success ignores its body, as without the option.
+    if (!success || hasBody) fail(new AnswerShapeError(`the body is not valid JSON (${bodyText.length} characters)`), undefined);
+  } else {
+    response.parsedBody = parsed;
+  }
+  const body = parsed === NOT_JSON ? undefined : parsed;
+  const flat: Record<string, unknown> = hasBody ? { ...(body as object) } : { body };
+  let result: unknown;
+  try {
+    result = reader.legacy ? reader.legacy(flat) : flat;
+  } catch (thrown) {
+    fail(thrown, flat);
+  }
+  options.onResponse?.(response, flat);
+  return result as TPublic;
 }
 
 function shouldDeserialize(options: OperationOptions, response: PipelineResponse): boolean {
@@ -130,52 +222,39 @@ function shouldDeserialize(options: OperationOptions, response: PipelineResponse
   return typeof setting === "function" ? setting(response) : setting;
 }
 
-/** The parsed body, or undefined when it is empty or not JSON (JSON.parse never yields undefined). */
-function parseJson(text: string): unknown {
+// A hostile transport may hand back a non-string body.
+const bodyTextOf = (response: PipelineResponse): string => (typeof response.bodyAsText === "string" ? response.bodyAsText : "");
+
+const NOT_JSON = Symbol("not JSON");
+
+/** The parsed body; undefined when it is empty, NOT_JSON when it is not JSON. */
+function parseBody(text: string): unknown {
+  if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    return NOT_JSON;
   }
 }
 
-// Reason phrases for the error statuses that often come with an empty body; others print as the bare number.
-const STATUS_TEXT: Record<number, string> = {
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
-
-const describeStatus = (status: number): string => `${status} ${STATUS_TEXT[status] ?? ""}`.trim();
-
-/** Builds the RestError for a status that is not the operation's success status (CONTRACT §6). */
-function createStatusError<TPathParams, TBody, TResult>(
+/** The RestError for a status the operation does not accept. Never throws, whatever the body's shape. */
+function statusError<TPathParams, TBody, TResult>(
   operation: OperationDescriptor<TPathParams, TBody, TResult>,
-  request: PipelineRequest,
   response: FullOperationResponse,
   bodyText: string,
 ): RestError {
-  const status = response.status;
-  const parsed = parseJson(bodyText);
-  const serviceError = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  let details: unknown;
+  const body = parseBody(bodyText);
+  const parsed = body === NOT_JSON ? undefined : body;
+  let details: unknown = parsed;
   if (parsed !== undefined) {
-    response.parsedBody = parsed;
-    details = typeof serviceError === "object" && operation.deserializeError ? operation.deserializeError(parsed as WireObject) : parsed;
+    const envelope = (parsed as { error?: unknown } | null)?.error;
+    if (typeof envelope === "object" && envelope !== null && operation.deserializeError) {
+      try {
+        details = operation.deserializeError(parsed as WireObject);
+      } catch {
+        // An envelope the deserializer cannot read: the parsed body is the best detail there is.
+      }
+    }
   }
-  const code = typeof serviceError?.code === "string" ? serviceError.code : undefined;
-  let message = typeof serviceError?.message === "string" ? serviceError.message : "";
-  if (!message) {
-    message =
-      status < 300
-        ? `Service returned ${describeStatus(status)} where ${operation.successStatuses.map(describeStatus).join(" or ")} was expected`
-        : bodyText.trim() || `Service returned ${describeStatus(status)} with an empty body`;
-  }
-  const error = new RestError(message, { code, statusCode: status, request, response });
-  error.details = details;
-  return error;
+  return createStatusError({ request: response.request, response, bodyText, parsed, details, successStatuses: operation.successStatuses });
 }

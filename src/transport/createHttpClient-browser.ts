@@ -1,6 +1,8 @@
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 
-/** The HTTP client used when the caller does not pass `httpClient` (browser build: fetch). */
+let defaultHttpClient: HttpClient | undefined;
+
+/** The HTTP client used when the caller does not pass `httpClient` (browser build: fetch), one per page. */
 export function createHttpClient(): HttpClient {
-  return createDefaultHttpClient();
+  return (defaultHttpClient ??= createDefaultHttpClient());
 }

@@ -12,6 +12,8 @@ import {
   type PipelineResponse,
   type TlsSettings,
 } from "@azure/core-rest-pipeline";
+import { ConnectionPools, serializeHead, type Http1Request } from "./http1Exchange.js";
+import { toPipelineResponse, toRestError } from "./replayHttpClient.js";
 
 // Messages match core-rest-pipeline's Node client so code that inspects them keeps working.
 const ALREADY_ABORTED_MESSAGE = "The operation was aborted. Request has already been canceled.";
@@ -31,12 +33,13 @@ const NO_TLS_SETTINGS: TlsSettings = {};
 const PRESERVE_CASE = { preserveCase: true };
 
 /**
- * Creates an `HttpClient` on `node:http`/`node:https` with keep-alive agents.
+ * Creates an `HttpClient` that speaks HTTP/1.1 itself on pooled keep-alive `net`/`tls` sockets.
  *
  * It sends string and byte bodies and reads text responses itself; anything it does not handle
  * (streamed bodies, form data, streamed responses, progress callbacks) goes to core-rest-pipeline's
- * default client, so behaviour never falls below core's. `request.agent` (set by `proxyPolicy` and
- * `agentPolicy`) wins over the built-in agents; `request.tlsSettings` selects a dedicated https agent.
+ * default client, so behaviour never falls below core's. A request with `request.agent` (set by
+ * `proxyPolicy` and `agentPolicy`) or `requestOverrides` goes through `node:http(s)` with that agent;
+ * `request.tlsSettings` (tlsPolicy) gets connections of its own.
  *
  * @example
  * ```ts
@@ -44,11 +47,12 @@ const PRESERVE_CASE = { preserveCase: true };
  * const response = await client.sendRequest(createPipelineRequest({ url: "https://example.com" }));
  * ```
  */
-export function createNodeHttpClient(): HttpClient {
-  return new NodeHttpClient();
+export function createNodeHttpClient(pools: ConnectionPools = new ConnectionPools()): HttpClient {
+  return new NodeHttpClient(pools);
 }
 
 class NodeHttpClient implements HttpClient {
+  constructor(private readonly pools: ConnectionPools) {}
   private httpAgent: http.Agent | undefined;
   private httpAgentNoKeepAlive: http.Agent | undefined;
   private readonly httpsAgents = new WeakMap<TlsSettings, https.Agent>();
@@ -64,6 +68,7 @@ class NodeHttpClient implements HttpClient {
     if (request.abortSignal?.aborted) {
       return Promise.reject(new AbortError(ALREADY_ABORTED_MESSAGE));
     }
+    if (request.agent === undefined && request.requestOverrides === undefined) return this.sendOnSocket(request, body);
     // Built inside the executor so a bad URL or header rejects instead of throwing, as core's async client does.
     return new Promise((resolve, reject) => {
       const url = new URL(request.url);
@@ -88,6 +93,55 @@ class NodeHttpClient implements HttpClient {
         ...request.requestOverrides,
       };
       exchange(request, options, isInsecure, body, resolve, reject);
+    });
+  }
+
+  /** The common case: HTTP/1.1 written and parsed here, on a pooled connection. */
+  private sendOnSocket(request: PipelineRequest, body: RequestBody): Promise<PipelineResponse> {
+    // Built inside the executor so a bad URL or header rejects instead of throwing, as core's async client does.
+    return new Promise((resolve, reject) => {
+      const url = new URL(request.url);
+      const isInsecure = url.protocol !== "https:";
+      if (isInsecure && url.protocol !== "http:") throw new TypeError(`Protocol "${url.protocol}" not supported. Expected "http:" or "https:"`);
+      if (isInsecure && !request.allowInsecureConnection) {
+        // The query string is left out: it may carry a SAS token or other secret.
+        throw new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`);
+      }
+      if (body !== undefined && !request.headers.has("Content-Length")) {
+        request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
+      }
+      const outgoing: Http1Request = {
+        url,
+        method: request.method,
+        headers: request.headers.toJSON(PRESERVE_CASE),
+        body,
+        decompress: request.headers.has("Accept-Encoding"),
+        keepAlive: !request.disableKeepAlive,
+        tlsSettings: request.tlsSettings,
+      };
+      const head = serializeHead(outgoing);
+      const signal = request.abortSignal;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const settle = (error: unknown, response?: PipelineResponse): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (response === undefined) reject(error);
+        else resolve(response);
+      };
+      const exchange = this.pools.startExchange(outgoing, head, (failure, answer) => {
+        if (failure !== undefined) settle(toRestError(failure, request));
+        else settle(undefined, toPipelineResponse(request, answer!));
+      });
+      const onAbort = (): void => {
+        exchange.abort();
+        settle(new AbortError(ABORTED_MESSAGE));
+      };
+      signal?.addEventListener("abort", onAbort);
+      // Core stops this clock at the response head, so a stalled body hangs forever; we cover the body too.
+      if (request.timeout > 0) timer = setTimeout(onAbort, request.timeout);
     });
   }
 

@@ -16,13 +16,15 @@ function figures(ours: Partial<Record<string, Cell>> = {}): Figure[] {
     cells: { official, floor, ours: ours[id] ?? oursDefault },
   });
   return [
-    make("cpu.createUserAndToken.32", ok(170), ok(50), ok(90)),
-    make("cpu.getToken.32", ok(170), ok(50), ok(90)),
+    make("cpu.createUserAndToken.16", ok(170), ok(50), ok(80)),
+    make("cpu.createUserAndToken.32", ok(170), ok(50), ok(80)),
+    make("cpu.getToken.16", ok(170), ok(50), ok(80)),
+    make("cpu.getToken.32", ok(170), ok(50), ok(80)),
     make("bundle.gzip", ok(23_020), na, ok(12_000)),
     make("cold.import", ok(100), ok(10), ok(70)),
     make("cold.firstResponse", ok(140), ok(60), ok(100)),
-    make("heap.growth", ok(900), ok(100), ok(800)),
-    make("emulator.throughput", na, na, ok(4000)),
+    make("heap.growth", ok(900), ok(100), ok(500)),
+    make("emulator.throughput", na, na, ok(12_000)),
     make("emulator.p99", na, na, ok(12)),
   ];
 }
@@ -31,46 +33,62 @@ const verdicts = (list: Figure[]) => evaluateTargets(list).map((target) => targe
 
 describe("evaluateTargets", () => {
   it("passes every target when ours meets them", () => {
-    expect(verdicts(figures())).toEqual(Array(8).fill("PASS"));
+    expect(verdicts(figures())).toEqual(Array(10).fill("PASS"));
   });
 
-  it("misses CPU when ours is under 0.60× official but over 2× the floor", () => {
-    const result = evaluateTargets(figures({ "cpu.getToken.32": ok(101) }));
-    expect(result[1]).toMatchObject({ verdict: "MISS" });
-    expect(result[1].detail).toContain("2.02× floor");
+  it("judges CPU at 16 and at 32 in flight, each against 0.50× official", () => {
+    const result = evaluateTargets(figures({ "cpu.getToken.16": ok(86) }));
+    expect(result.map((target) => target.target).slice(0, 4)).toEqual([
+      "client CPU/op, createUserAndToken at 16 in flight ≤ 0.50× official and ≤ 2× floor",
+      "client CPU/op, createUserAndToken at 32 in flight ≤ 0.50× official and ≤ 2× floor",
+      "client CPU/op, getToken at 16 in flight ≤ 0.50× official and ≤ 2× floor",
+      "client CPU/op, getToken at 32 in flight ≤ 0.50× official and ≤ 2× floor",
+    ]);
+    expect(result[2]).toMatchObject({ verdict: "MISS" });
+    expect(result[2].detail).toContain("0.51× official");
+    expect(result[3]).toMatchObject({ verdict: "PASS" });
   });
 
-  it("misses the bundle when over 13,800 B even if under 0.60× official", () => {
-    expect(verdicts(figures({ "bundle.gzip": ok(13_900) }))[2]).toBe("MISS");
+  it("misses CPU when ours is under 0.50× official but over 2× the floor", () => {
+    const result = evaluateTargets(figures({ "cpu.getToken.32": ok(101) }).map((figure) =>
+      figure.id === "cpu.getToken.32" ? { ...figure, cells: { ...figure.cells, official: ok(300) } } : figure,
+    ));
+    expect(result[3]).toMatchObject({ verdict: "MISS" });
+    expect(result[3].detail).toContain("2.02× floor");
   });
 
-  it("misses cold start at more than 0.80× official and heap above official's", () => {
-    const result = verdicts(figures({ "cold.import": ok(81), "heap.growth": ok(901) }));
-    expect(result[3]).toBe("MISS");
+  it("misses the identity-only bundle above 0.55× official", () => {
+    expect(verdicts(figures({ "bundle.gzip": ok(12_700) }))[4]).toBe("MISS");
+    expect(verdicts(figures({ "bundle.gzip": ok(12_600) }))[4]).toBe("PASS");
+  });
+
+  it("misses cold start at more than 0.80× official and heap above 0.60× official's", () => {
+    const result = verdicts(figures({ "cold.import": ok(81), "heap.growth": ok(541) }));
     expect(result[5]).toBe("MISS");
+    expect(result[7]).toBe("MISS");
   });
 
   it("shows the emulator's CPU-based capacity beside its measured req/s", () => {
     const list = [...figures(), { id: "emulator.capacity", section: "e", name: "c", unit: "req/s", digits: 0, cells: { official: na, floor: na, ours: ok(5000) } }];
-    expect(evaluateTargets(list)[6].detail).toBe("4,000 u; one free core ≈ 5,000 req/s from its CPU per request");
+    expect(evaluateTargets(list)[8].detail).toBe("12,000 u; one free core ≈ 5,000 req/s from its CPU per request");
   });
 
   it("judges the emulator by its absolute figures", () => {
-    const result = verdicts(figures({ "emulator.throughput": ok(2999), "emulator.p99": ok(20) }));
-    expect(result.slice(6)).toEqual(["MISS", "MISS"]);
+    const result = verdicts(figures({ "emulator.throughput": ok(9999), "emulator.p99": ok(20) }));
+    expect(result.slice(8)).toEqual(["MISS", "MISS"]);
   });
 
   it("says NOT BUILT or FAILED instead of guessing", () => {
     const result = verdicts(
       figures({ "cpu.createUserAndToken.32": { status: "not built", reason: "x" }, "cold.import": { status: "failed", reason: "y" } }),
     );
-    expect(result[0]).toBe("NOT BUILT");
-    expect(result[3]).toBe("FAILED");
+    expect(result[1]).toBe("NOT BUILT");
+    expect(result[5]).toBe("FAILED");
   });
 
   it("gives the reason a target could not be judged", () => {
     const result = evaluateTargets(figures({ "emulator.p99": { status: "not built", reason: "dist/emulator missing" } }));
-    expect(result[7]).toMatchObject({ verdict: "NOT BUILT", detail: "dist/emulator missing" });
+    expect(result[9]).toMatchObject({ verdict: "NOT BUILT", detail: "dist/emulator missing" });
   });
 });
 
@@ -89,8 +107,8 @@ describe("ratioOf", () => {
     const result = evaluateTargets(figures({ "cpu.createUserAndToken.32": ok(100, 200) }).map((figure) =>
       figure.id === "cpu.createUserAndToken.32" ? { ...figure, cells: { ...figure.cells, official: ok(400, 200), floor: ok(100, 100) } } : figure,
     ));
-    expect(result[0]).toMatchObject({ verdict: "MISS" });
-    expect(result[0].detail).toContain("0.63× official");
+    expect(result[1]).toMatchObject({ verdict: "MISS" });
+    expect(result[1].detail).toContain("0.63× official");
   });
 });
 
@@ -98,7 +116,7 @@ describe("report rendering", () => {
   it("prints ratios to official and to the floor, and verdicts", () => {
     const list = figures();
     const table = renderTable(list, evaluateTargets(list));
-    expect(table).toMatch(/cpu\.getToken\.32 \(u\)\s+170\s+50\s+90\s+0\.53×\s+1\.80×\s+3\.40×/);
+    expect(table).toMatch(/cpu\.getToken\.32 \(u\)\s+170\s+50\s+80\s+0\.47×\s+1\.60×\s+3\.40×/);
     expect(table).toContain("PASS");
   });
 

@@ -57,7 +57,7 @@ describe("the built package", () => {
       script('import { CommunicationIdentityClient } from "communication-identity";').replace("PORT", String(port)),
     );
     expect(output).toBe("function 8:acs:built");
-    expect(requests.at(-1)).toMatchObject({ method: "POST", url: "/identities?api-version=2025-03-02-preview" });
+    expect(requests.at(-1)).toMatchObject({ method: "POST", url: "/identities?api-version=2026-09-23" });
     expect(requests.at(-1)?.userAgent).toMatch(/^azsdk-js-communication-identity\/\d+\.\d+\.\d+/);
   });
 

@@ -28,7 +28,7 @@ const within10Percent = (before: number, after: number) => Math.abs(after - befo
 
 describe("load through one client", () => {
   it("2,000 mixed operations, 64 in flight: all succeed, ids unique, tokens verify, memory returns to its level", { timeout: 60_000 }, async () => {
-    const emulator = startTsxChild(path.join(here, "children/emulatorProcess.ts"), { nodeArgs: ["--expose-gc"] });
+    const emulator = startTsxChild(path.join(here, "../../emulator/test/reliability/children/emulatorProcess.ts"), { nodeArgs: ["--expose-gc"] });
     children.push(emulator);
     const { connectionString } = await emulator.next<{ connectionString: string }>((m) => m.ready === true);
 

@@ -18,7 +18,7 @@ describe("the browser entry", () => {
     const client = new CommunicationIdentityClient(inject("httpConnectionString"), { allowInsecureConnection: true });
     await client.createUser();
     expect(calls).toHaveLength(1);
-    expect(calls[0].url).toBe(`${inject("httpEndpoint")}identities?api-version=2025-03-02-preview`);
+    expect(calls[0].url).toBe(`${inject("httpEndpoint")}identities?api-version=2026-09-23`);
     expect(calls[0].method).toBe("POST");
   });
 
