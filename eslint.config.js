@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "emulator/dist/", "node_modules/", "coverage/", "samples/**/node_modules/", "samples/**/dist/", "bench/.tmp/", "test-results/"] },
+  { ignores: ["dist/", "emulator/dist/", "docs/api/", "node_modules/", "coverage/", "samples/**/node_modules/", "samples/**/dist/", "bench/.tmp/", "test-results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
