@@ -10,21 +10,46 @@
 import { isObject } from "./jsonInput.js";
 import type { JournaledStore, JournalRecord, JournalWriter } from "./journal.js";
 
+/**
+ * What a Teams Phone extensibility assignment's `objectId` is: a Teams resource account or a user. Kept and returned
+ * as given; which one it is does not change who may exchange.
+ */
 export type TeamsExtensionPrincipalType = "resourceAccount" | "user";
+
+/**
+ * What an Entra ID assignment's `objectId` names, and so whom it lets exchange: `user` that user (the token's `oid`),
+ * `group` the members of that group (one of the token's `groups`), `tenant` every user of that tenant (`objectId` is
+ * the tenant id).
+ */
 export type EntraPrincipalType = "user" | "group" | "tenant";
 
+/**
+ * A Teams Phone extensibility access assignment (`PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}`):
+ * lets that principal of that tenant exchange its Entra ID token at `POST /access/teamsExtension/:exchangeAccessToken`.
+ */
 export interface TeamsExtensionAssignment {
+  /** The principal's Entra object id (a GUID, as given in the path): what the caller's token must carry as `oid`. */
   objectId: string;
+  /** The principal's tenant (a GUID, as given in the path): what the caller's token must carry as `tid`. */
   tenantId: string;
+  /** Whether `objectId` is a resource account or a user. */
   principalType: TeamsExtensionPrincipalType;
-  /** Absent: any client application. */
+  /** The client applications (GUIDs, the token's `appid`) that may exchange; absent or empty: any client application. */
   clientIds?: string[];
 }
 
+/**
+ * An Entra ID access assignment (`PUT /access/entra/assignments/{objectId}`, or the bulk `PATCH`): lets the user,
+ * group or tenant `objectId` names exchange its users' Entra ID tokens at `POST /access/entra/:exchangeAccessToken`.
+ */
 export interface EntraAssignment {
+  /** The user's, group's or tenant's id (a GUID, as given in the path), as `principalType` says. */
   objectId: string;
+  /** The tenant (a GUID) the caller's token must come from (its `tid`). */
   tenantId: string;
+  /** What `objectId` names. */
   principalType: EntraPrincipalType;
+  /** The client applications (GUIDs, the token's `appid`) that may exchange; an empty list lets none. */
   clientIds: string[];
 }
 

@@ -8,10 +8,16 @@ import { createHash, X509Certificate } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
+/** A server certificate for HTTPS and the CA that signed it, all PEM. */
 export interface ServerCertificate {
   /** PEM of the CA that signed `cert`: what clients must trust. */
   ca: string;
+  /**
+   * PEM of the server certificate: `CN=localhost`, subject alternative names `localhost`, `127.0.0.1` and `::1`, an
+   * EC P-256 key, valid from an hour before it was made until 397 days after.
+   */
   cert: string;
+  /** PEM of `cert`'s private key. */
   key: string;
 }
 
@@ -29,6 +35,20 @@ interface KeptTls extends ServerCertificate {
   caKey: string;
 }
 
+/**
+ * Makes a new CA (valid ten years) and a server certificate it signs for `localhost`, `127.0.0.1` and `::1`, in
+ * memory only (nothing is written): what an HTTPS emulator without `cert` or `location` serves. Each call makes new
+ * keys. Use it to have the certificate before the emulator starts, for example to trust `ca` from a process's start
+ * (`NODE_EXTRA_CA_CERTS`), or to serve one certificate from several emulators: pass `cert` and `key` to
+ * {@link startIdentityEmulator} and have clients trust `ca`.
+ *
+ * @example
+ * ```ts
+ * const { ca, cert, key } = await createLocalCertificate();
+ * const emulator = await startIdentityEmulator({ cert, key });
+ * const client = new CommunicationIdentityClient(emulator.connectionString, { tlsOptions: { ca } });
+ * ```
+ */
 export async function createLocalCertificate(): Promise<ServerCertificate> {
   const { ca, caKey } = await createCa(new Date());
   return { ca, ...(await createLeaf(ca, caKey, new Date())) };

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { CLI_OPTIONS, describeParseError, ENTRA_CLIENT_SECRET_ENV, USAGE } from "./cliOptions.js";
+import { ACCESS_KEY_ENV, CLI_OPTIONS, describeParseError, ENTRA_CLIENT_SECRET_ENV, USAGE } from "./cliOptions.js";
 import { readPemFiles, startIdentityEmulator } from "./index.js";
 
 async function main(): Promise<number> {
@@ -46,6 +46,8 @@ async function main(): Promise<number> {
     process.stderr.write(`--entra-client-id needs --https (or --cert and --key): MSAL accepts only https authorities.\n`);
     return 2;
   }
+  // As the client secret: the environment variable keeps the key out of the process list; the flag wins, an empty one counts as unset.
+  const accessKey = values["access-key"] ?? (process.env[ACCESS_KEY_ENV] || undefined);
   const pem = values.cert && values.key ? await readPemFiles(values.cert, values.key) : undefined;
   let emulator;
   try {
@@ -55,7 +57,7 @@ async function main(): Promise<number> {
       https: values.https,
       cert: pem?.cert,
       key: pem?.key,
-      accessKey: values["access-key"],
+      accessKey,
       location: values.location,
       loose: values.loose,
       // One line per request, as it is answered (with why, for a refusal).

@@ -5,6 +5,9 @@ import { apiVersions } from "./generated/routeTable.js";
 /** Read when `--entra-client-secret` is not given, so the secret need not appear in the process list. */
 export const ENTRA_CLIENT_SECRET_ENV = "COMMUNICATION_EMULATOR_ENTRA_CLIENT_SECRET";
 
+/** Read when `--access-key` is not given, so the key need not appear in the process list. */
+export const ACCESS_KEY_ENV = "COMMUNICATION_EMULATOR_ACCESS_KEY";
+
 export const CLI_OPTIONS = {
   port: { type: "string" },
   host: { type: "string" },
@@ -34,7 +37,8 @@ Options:
   --ca-file <path>    write the CA to trust to this file (else its PEM is printed); with --https or --cert
   --cert <file>       PEM certificate for HTTPS (with --key)
   --key <file>        PEM private key for HTTPS (with --cert)
-  --access-key <b64>  access key of the emulated resource (default: random, or the one stored in --location)
+  --access-key <b64>  access key of the emulated resource (default: random, or the one stored in --location).
+                      Instead of --access-key (which the process list shows), set ${ACCESS_KEY_ENV}.
   --location <dir>    keep state (and the HTTPS CA and certificate) in this directory across restarts
                       (default: in memory)
   --entra-client-id <id>

@@ -113,9 +113,11 @@ export type ControlMatch = { route: ControlRoute; params: Record<string, string>
 /** The control route for this request, if any (matched on the raw path; `/_emulator/` and `/_emulator` are one). */
 export function matchControlRoute(method: string, path: string, req: IncomingMessage, routes = CONTROL_ROUTES): ControlMatch | undefined {
   const parts = segments(path);
-  for (const route of routes) {
+  const patterns = templateSegments(routes);
+  for (let index = 0; index < routes.length; index++) {
+    const route = routes[index];
     if (route.method !== method && !(method === "HEAD" && route.method === "GET")) continue;
-    const params = matchTemplate(segments(route.path), parts);
+    const params = matchTemplate(patterns[index], parts);
     if (params && (route.when === undefined || route.when(req))) return { route, params };
   }
   return undefined;
@@ -191,7 +193,9 @@ function ok(body: unknown): ControlReply {
 
 /** The access assignments by kind, as `GET /_emulator/assignments` answers them. */
 export interface AssignmentListing {
+  /** Every Teams Phone extensibility assignment of the resource; empty when there is none. */
   teamsExtension: TeamsExtensionAssignment[];
+  /** Every Entra ID assignment of the resource; empty when there is none. */
   entra: EntraAssignment[];
 }
 
@@ -324,6 +328,14 @@ function requireString(request: Record<string, unknown>, field: string): string 
 
 function segments(path: string): string[] {
   return path.split("/").filter((part) => part !== "");
+}
+
+/** Each route's path as segments, split once per table rather than once per request. */
+const tableSegments = new WeakMap<readonly ControlRoute[], ReadonlyArray<readonly string[]>>();
+function templateSegments(routes: readonly ControlRoute[]): ReadonlyArray<readonly string[]> {
+  let split = tableSegments.get(routes);
+  if (split?.length !== routes.length) tableSegments.set(routes, (split = routes.map((route) => segments(route.path))));
+  return split;
 }
 
 function matchTemplate(pattern: readonly string[], parts: readonly string[]): Record<string, string> | undefined {

@@ -13,6 +13,20 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { mintEntraToken, type EntraTokenSecrets } from "./entraTokens.js";
 
+/**
+ * The `entraAuthority` option of {@link startIdentityEmulator} (needs HTTPS): the one application the local Entra ID
+ * authority issues client-credentials tokens to. `startIdentityEmulator` rejects with a `TypeError` a blank
+ * `clientId`, an empty `clientSecret`, or a `tenantId` with characters other than letters, digits, `.`, `_` and `-`.
+ *
+ * @example
+ * ```ts
+ * const clientId = "00000000-0000-0000-0000-000000000001";
+ * const emulator = await startIdentityEmulator({ https: true, entraAuthority: { clientId, clientSecret: "local-secret" } });
+ * // @azure/identity's EnvironmentCredential then gets bearer tokens for this emulator from it, given
+ * // AZURE_AUTHORITY_HOST=<emulator.endpoint> AZURE_TENANT_ID=adfs AZURE_CLIENT_ID=<clientId> AZURE_CLIENT_SECRET=local-secret
+ * // and the emulator's CA trusted (NODE_EXTRA_CA_CERTS).
+ * ```
+ */
 export interface EntraAuthorityOptions {
   /** The tenant in the authority's paths and tokens (`tid`). Default `adfs`: MSAL then skips instance discovery. */
   tenantId?: string;

@@ -2,22 +2,60 @@
 import { generatedRoutes } from "./generated/routeTable.js";
 import { matchRoute } from "./routes.js";
 
+/**
+ * What an injected fault does to a matching request; one of four shapes. The request log and the terminal line mark
+ * the request with the fault (`[injected fault: status 503]`).
+ */
 export type FaultAction =
-  | { status: number; retryAfterSeconds?: number; body?: unknown }
-  | { reset: true }
-  | { delayMs: number }
-  | { dropResponseAfterHandling: true };
+  | {
+      /**
+       * Answer with this HTTP status instead of handling the request: its body is read and discarded, it is not
+       * authenticated and changes no state.
+       */
+      status: number;
+      /** Sent as the `Retry-After` header, in seconds; no header when absent. */
+      retryAfterSeconds?: number;
+      /**
+       * The JSON body of the answer. Default: the service's error envelope,
+       * `{"error":{"code":"InjectedFault","message":"Fault injected by the emulator (status <status>)."}}`.
+       */
+      body?: unknown;
+    }
+  | {
+      /** Destroy the connection without answering and without handling the request (the client sees the connection close with no answer, a "socket hang up" or `ECONNRESET`). */
+      reset: true;
+    }
+  | {
+      /** Wait this many milliseconds (real time, not the emulator's clock), then handle and answer the request as usual. */
+      delayMs: number;
+    }
+  | {
+      /**
+       * Handle the request (its effects, such as a created identity or an issued token, happen and are kept), then
+       * destroy the connection instead of sending the answer: a lost response, for testing retries of operations
+       * that are not idempotent.
+       */
+      dropResponseAfterHandling: true;
+    };
 
+/** One rule of `injectFaults` (or of `POST /_emulator/faults`): which requests, how many of them, and what happens to each. */
 export interface FaultRule {
-  /**
-   * Which requests (every request to the service's routes when absent). `method` in any case. `path` is one of:
-   * - a route template as the REST API spells it, `/identities/{id}/:issueAccessToken`: that route, any id;
-   * - an exact path, `/identities`: that path only (not the paths below it), percent-encoding aside;
-   * - a RegExp, tested against the path as sent (still percent-encoded, without the query).
-   */
-  match?: { method?: string; path?: string | RegExp };
-  /** How many matching requests this rule applies to. */
+  /** Which requests (every request to the service's API when absent); a request must match each field given. */
+  match?: {
+    /** The HTTP method, in any case (`post` matches `POST`); any method when absent. */
+    method?: string;
+    /**
+     * Any path when absent; otherwise one of:
+     * - a route template as the REST API spells it, `/identities/{id}/:issueAccessToken`: that route, any id
+     *   (parameter names do not matter; a template that is no route of the service is refused);
+     * - an exact path, `/identities`: that path only (not the paths below it), percent-encoding and a trailing `/` aside;
+     * - a RegExp, tested against the path as sent (still percent-encoded, without the query).
+     */
+    path?: string | RegExp;
+  };
+  /** How many matching requests this rule applies to: a positive integer. Once used up, the rule is removed. */
   times: number;
+  /** What happens to each matching request. */
   fault: FaultAction;
 }
 

@@ -3,8 +3,9 @@
  * It recomputes the content hash from the raw body bytes and the signature from what actually
  * arrived: method, path as sent, query normalised the way the signer normalises it, date, Host.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { denied, invalidAuthenticationInfo } from "./errors.js";
+import { hmacSha256, sha256Base64 } from "./sha256.js";
 import { explainSignatureMismatch, stringToSignOf } from "./signatureDiagnosis.js";
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
@@ -79,7 +80,7 @@ export function verifyHmacSignature(authorization: string, request: SignedReques
   const stringToSign = stringToSignOf(request.method.toUpperCase(), pathAndQuery, values);
   if (request.body !== undefined) verifyContentHash(request.headers, request.body, { stringToSign, clockSkewSeconds });
 
-  const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest("base64");
+  const expected = hmacSha256(key, stringToSign, "base64");
   if (!equalText(expected, signature) && !signedLikePython(request.method, pathAndQuery, signedHeaders, values, key, signature)) {
     const parts = { method: request.method.toUpperCase(), pathAndQuery, rawTarget: request.url, signedHeaders, values, headers: request.headers };
     throw denied("The request signature does not match.", explainSignatureMismatch(parts, signature, key, clockSkewSeconds));
@@ -92,7 +93,7 @@ export function verifyContentHash(
   body: Buffer,
   context: { stringToSign?: string; clockSkewSeconds?: number } = {},
 ): void {
-  const contentHash = createHash("sha256").update(body).digest("base64");
+  const contentHash = sha256Base64(body);
   const declaredHash = header(headers, "x-ms-content-sha256") ?? "";
   if (!equalText(contentHash, declaredHash)) {
     const message = "The x-ms-content-sha256 header does not match the request body.";
@@ -118,7 +119,7 @@ function signedLikePython(method: string, pathAndQuery: string, signedHeaders: s
   if (!pathAndQuery.startsWith("/") || hostIndex < 0) return false;
   const slashed = values.map((value, index) => (index === hostIndex ? `${value}/` : value));
   const stringToSign = stringToSignOf(method.toUpperCase(), pathAndQuery.slice(1), slashed);
-  return equalText(createHmac("sha256", key).update(stringToSign, "utf8").digest("base64"), signature);
+  return equalText(hmacSha256(key, stringToSign, "base64"), signature);
 }
 
 /** Path exactly as sent; query re-serialised like `URLSearchParams#toString` (what the signer uses). */

@@ -42,13 +42,30 @@ export interface IdentityRecord {
 
 /** An identity as the control API lists it (`GET /_emulator/identities`, `emulator.identities()`). */
 export interface IdentitySummary {
+  /** The identity's id, `8:acs:<resourceId>_<guid>`, as the service returned it to `createUser`. */
   id: string;
+  /** The `customId` it was created with; absent when none was given. */
   customId?: string;
+  /**
+   * When it was created (the emulator's clock, ISO 8601); absent only for identities read from a `location`
+   * journal written before the emulator recorded it.
+   */
   createdAt?: string;
+  /** When its latest access token was issued (the emulator's clock, ISO 8601); absent until one is. */
   lastTokenIssuedAt?: string;
+  /**
+   * When its tokens were last revoked (the emulator's clock, ISO 8601); absent if they never were (or only in a
+   * journal written before the emulator recorded it).
+   */
   tokensRevokedAt?: string;
+  /** How many access tokens were issued to it (revoked ones included); 0 when none. */
   tokensIssued: number;
+  /** `true` for a deleted identity (deleted ones are listed after the live ones until a reset). */
   deleted: boolean;
+  /**
+   * When it was deleted (the emulator's clock, ISO 8601); absent for a live identity (and for a deletion read from a
+   * journal written before the emulator recorded it).
+   */
   deletedAt?: string;
 }
 

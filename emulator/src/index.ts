@@ -39,7 +39,9 @@ export { TEAMS_SCOPES } from "./teamsTokens.js";
 export { SUPPORTED_API_VERSIONS } from "./routes.js";
 export { createLocalCertificate, spkiPin, type ServerCertificate } from "./certificates.js";
 export type { EntraAuthorityOptions } from "./entraAuthority.js";
+export type { EntraAssignment, EntraPrincipalType, TeamsExtensionAssignment, TeamsExtensionPrincipalType } from "./assignmentStore.js";
 
+/** Options of {@link startIdentityEmulator}; every one is optional. */
 export interface IdentityEmulatorOptions {
   /** TCP port; 0 picks a free one. Default 8088. */
   port?: number;
@@ -50,8 +52,12 @@ export interface IdentityEmulatorOptions {
   /**
    * PEM certificate and key for HTTPS. Without them the emulator makes a CA and a certificate for
    * 127.0.0.1/localhost: throwaway in memory, or kept in `location` and reused across restarts.
+   * Giving `cert` turns HTTPS on; {@link IdentityEmulator.ca} and `clientOptions()` then hand out this same PEM as
+   * the one to trust, which verifies only a self-signed `cert`: for one a CA signed, have clients trust that CA
+   * (`tlsOptions: { ca }`).
    */
   cert?: string;
+  /** PEM private key of `cert`; the two must be given together (else `startIdentityEmulator` rejects with a `TypeError`). */
   key?: string;
   /** Base64 access key of the emulated resource; random by default (or the one stored in `location`). */
   accessKey?: string;
@@ -85,12 +91,22 @@ export interface IdentityEmulatorOptions {
   log?: (line: string) => void;
 }
 
-/** What `clientOptions()` returns: spread it into the SDK client's options. */
+/** What `clientOptions()` returns: spread it into the SDK client's options. Exactly one of the two is set. */
 export interface EmulatorClientOptions {
+  /** `true` when the emulator serves HTTP (Azure SDK clients refuse `http://` without it); absent over HTTPS. */
   allowInsecureConnection?: boolean;
-  tlsOptions?: { ca: string };
+  /** Set when the emulator serves HTTPS: the CA the client must trust for this emulator's certificate; absent over HTTP. */
+  tlsOptions?: {
+    /** PEM of the CA to trust: the emulator's own CA, or the `cert` given in {@link IdentityEmulatorOptions}. */
+    ca: string;
+  };
 }
 
+/**
+ * A running emulator, as {@link startIdentityEmulator} returns it: where it listens, its resource's connection
+ * string, and in-process hooks (faults, test tokens, state, clock) that mirror the control API under `/_emulator/`.
+ * It serves until {@link IdentityEmulator.close} is called.
+ */
 export interface IdentityEmulator {
   /** `http://127.0.0.1:54321/` (or `https://…`). */
   readonly endpoint: string;
@@ -130,8 +146,24 @@ export interface IdentityEmulator {
    * `AzureCommunicationTokenCredential({ resourceEndpoint: emulator.endpoint, tokenCredential, scopes })`.
    */
   entraTokenCredential(options: Omit<EntraTokenOptions, "scopes">): TokenCredential;
-  /** The next matching requests fail as described; rules are consumed in order. */
+  /**
+   * The next matching requests fail as described; rules are consumed in order. Rules add to those still pending
+   * (as `POST /_emulator/faults`); the first pending rule that matches a request applies to it and loses one of its
+   * `times`. Faults apply to requests for the service's API, before authentication; the control API, the inspector
+   * and the Entra ID authority are never faulted. Throws a `TypeError` for a rule whose `times` is not a positive
+   * integer, or whose `match` is malformed or names a route template the service does not have; the rules before that
+   * one stay added, those after it are not.
+   *
+   * @example
+   * ```ts
+   * // The next token request gets a 503 with Retry-After: 1; the client's retry then succeeds.
+   * emulator.injectFaults([
+   *   { match: { method: "POST", path: "/identities/{id}/:issueAccessToken" }, times: 1, fault: { status: 503, retryAfterSeconds: 1 } },
+   * ]);
+   * ```
+   */
   injectFaults(rules: readonly FaultRule[]): void;
+  /** Drops every pending fault rule (as `DELETE /_emulator/faults`). */
   clearFaults(): void;
   /** Every identity this emulator made, live ones first, then deleted ones (as `GET /_emulator/identities` lists them). */
   identities(): IdentitySummary[];
@@ -143,9 +175,39 @@ export interface IdentityEmulator {
   reset(): Promise<void>;
   /** Moves the emulator's clock `offsetSeconds` from real time (0 puts it back); as `POST /_emulator/clock`. */
   setClock(offsetSeconds: number): void;
+  /**
+   * Stops listening, ends open connections, waits for pending durable writes and releases `location`'s lock.
+   * Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
+/**
+ * Starts an emulator listening on `host:port` (default `127.0.0.1:8088`) and resolves once it accepts connections.
+ * The emulated resource gets a random resource id and access key (`accessKey` fixes the key); with `location`, the
+ * ones stored there are reused.
+ *
+ * Rejects with a `TypeError` for an `accessKey` that is not base64, `cert` without `key` (or the reverse), or
+ * `entraAuthority` without HTTPS; with Node's `EADDRINUSE` error when the port is taken; and, with `location`, with
+ * a `LocationLockedError` when another emulator uses that directory, or an error naming the directory when its
+ * content is not an emulator's or belongs to a resource with another access key. A rejection after `location` was
+ * opened releases it.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startIdentityEmulator({ port: 0 }); // a free port, in-memory state, HTTP
+ * const client = new CommunicationIdentityClient(emulator.connectionString, emulator.clientOptions());
+ * // … use the client …
+ * await emulator.close();
+ * ```
+ *
+ * @example
+ * ```ts
+ * // HTTPS with a bearer credential, state kept across restarts in ./.emulator
+ * const emulator = await startIdentityEmulator({ https: true, location: ".emulator" });
+ * const client = new CommunicationIdentityClient(emulator.endpoint, emulator.tokenCredential(), emulator.clientOptions());
+ * ```
+ */
 export async function startIdentityEmulator(options: IdentityEmulatorOptions = {}): Promise<IdentityEmulator> {
   const clock = new EmulatorClock(options.now);
   const now = clock.now;
@@ -232,8 +294,16 @@ function createEntraTokenCredential(principal: Omit<EntraTokenOptions, "scopes">
   };
 }
 
-/** Reads PEM files for `cert`/`key` (used by the CLI). */
-export async function readPemFiles(certPath: string, keyPath: string): Promise<{ cert: string; key: string }> {
+/** Reads PEM files for `cert`/`key` (used by the CLI), as UTF-8; rejects with the file system's error if either cannot be read. */
+export async function readPemFiles(
+  certPath: string,
+  keyPath: string,
+): Promise<{
+  /** The content of `certPath`: for {@link IdentityEmulatorOptions.cert}. */
+  cert: string;
+  /** The content of `keyPath`: for {@link IdentityEmulatorOptions.key}. */
+  key: string;
+}> {
   const [cert, key] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
   return { cert, key };
 }

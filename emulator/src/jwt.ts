@@ -1,6 +1,7 @@
 /** Minimal HS256 JWT signing and checking: every token the emulator mints or accepts goes through here. */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { isObject } from "./jsonInput.js";
+import { hmacSha256 } from "./sha256.js";
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -9,7 +10,7 @@ const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toStrin
 export function signJwt(claims: JwtClaims, secret: Buffer): string {
   const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
   const signingInput = `${HEADER}.${payload}`;
-  const signature = createHmac("sha256", secret).update(signingInput).digest("base64url");
+  const signature = hmacSha256(secret, signingInput, "base64url");
   return `${signingInput}.${signature}`;
 }
 
@@ -32,7 +33,7 @@ export function verifyJwt(token: unknown, secret: Buffer): JwtCheck {
   }
   if (!isObject(header) || !isObject(claims)) return { ok: false, reason: "malformed" };
   if (header.alg !== "HS256") return { ok: false, reason: "bad-signature" };
-  const expected = createHmac("sha256", secret).update(`${parts[0]}.${parts[1]}`).digest();
+  const expected = hmacSha256(secret, `${parts[0]}.${parts[1]}`, "buffer");
   const given = Buffer.from(parts[2], "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad-signature" };
   return { ok: true, claims };

@@ -116,13 +116,10 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
 
 function matchSegments(pattern: readonly string[], parts: string[]): Record<string, string> | undefined {
   if (pattern.length !== parts.length) return undefined;
-  const params: Record<string, string> = {};
+  // The literal segments first: most routes of the same length fail there, before any params are built.
   for (let i = 0; i < pattern.length; i++) {
     const expected = pattern[i];
-    if (expected.startsWith("{")) {
-      params[expected.slice(1, -1)] = parts[i];
-      continue;
-    }
+    if (expected.startsWith("{")) continue;
     let actual = parts[i];
     if (actual.includes("%")) {
       try {
@@ -132,6 +129,10 @@ function matchSegments(pattern: readonly string[], parts: string[]): Record<stri
       }
     }
     if (actual !== expected) return undefined;
+  }
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i].startsWith("{")) params[pattern[i].slice(1, -1)] = parts[i];
   }
   return params;
 }

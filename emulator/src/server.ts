@@ -93,33 +93,47 @@ interface LogNote {
   explanation?: Explanation;
   fault?: string;
 }
-const logNotes = new WeakMap<ServerResponse, LogNote>();
+
+/** A request being answered: what the log needs once it is done, plus the note `send` fills in. */
+interface Exchange extends LogNote {
+  options: EmulatorServerOptions;
+  started: number;
+  method: string;
+  url: string;
+  path: string;
+}
+
+// Kept on the response itself (one property, no closure or WeakMap entry per request).
+const NOTE = Symbol("requestLogNote");
+type NotedResponse = ServerResponse & { [NOTE]?: LogNote | Exchange };
 
 /** Records the request in the log once its answer is sent, or its connection dropped (status 0). */
-function recordWhenDone(req: IncomingMessage, res: ServerResponse, { log, now }: EmulatorServerOptions, started: number, method: string, url: string, path: string): void {
-  res.once("close", () => {
-    const note = logNotes.get(res) ?? {};
-    if (note.quiet) return;
-    const queryStart = url.indexOf("?");
-    const apiVersion = queryStart < 0 ? null : new URLSearchParams(url.slice(queryStart + 1)).get("api-version");
-    log.record({
-      at: now().toISOString(),
-      method,
-      path,
-      ...(apiVersion ? { apiVersion } : {}),
-      status: res.headersSent ? res.statusCode : 0,
-      durationMs: Math.max(0, Math.round(performance.now() - started)),
-      ...(note.code ? { code: note.code } : {}),
-      ...(note.explanation ? { explanation: note.explanation } : {}),
-      ...(note.fault ? { fault: note.fault } : {}),
-    });
+function recordWhenDone(res: ServerResponse, options: EmulatorServerOptions, started: number, method: string, url: string, path: string): void {
+  const exchange: Exchange = { options, started, method, url, path };
+  (res as NotedResponse)[NOTE] = exchange;
+  res.on("close", recordExchange);
+}
+
+/** The response's `close` listener (shared by every response; `this` is the response). */
+function recordExchange(this: ServerResponse): void {
+  const exchange = (this as NotedResponse)[NOTE] as Exchange;
+  if (exchange.quiet) return;
+  // The raw facts only: the log formats the entry (ISO time, api-version) when it is read.
+  exchange.options.log.recordAnswered({
+    atMs: exchange.options.now().getTime(),
+    method: exchange.method,
+    path: exchange.path,
+    target: exchange.url,
+    status: this.headersSent ? this.statusCode : 0,
+    durationMs: Math.max(0, Math.round(performance.now() - exchange.started)),
+    code: exchange.code,
+    explanation: exchange.explanation,
+    fault: exchange.fault,
   });
 }
 
 function noteFor(res: ServerResponse): LogNote {
-  let note = logNotes.get(res);
-  if (!note) logNotes.set(res, (note = {}));
-  return note;
+  return ((res as NotedResponse)[NOTE] ??= {});
 }
 
 async function handle(
@@ -135,7 +149,7 @@ async function handle(
   if (target.authority !== undefined) req.headers.host = target.authority;
   const url = target.originForm;
   const path = target.path;
-  recordWhenDone(req, res, options, started, method, url, path);
+  recordWhenDone(res, options, started, method, url, path);
 
   if (method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined) {
     req.resume();

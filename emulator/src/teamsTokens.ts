@@ -2,20 +2,31 @@
 import { randomUUID } from "node:crypto";
 import { signJwt, verifyJwt } from "./jwt.js";
 
+/**
+ * The two delegated scopes a Teams user's Entra ID token needs for `getTokenForTeamsUser`
+ * (`POST /teamsUser/:exchangeAccessToken`): the emulator refuses a token that lacks either. The default `scopes` of
+ * {@link TeamsUserAadTokenOptions}.
+ */
 export const TEAMS_SCOPES = [
   "https://auth.msft.communication.azure.com/Teams.ManageCalls",
   "https://auth.msft.communication.azure.com/Teams.ManageChats",
 ] as const;
 const TEAMS_RESOURCE = "https://auth.msft.communication.azure.com";
 
+/**
+ * The claims of a test Teams user's Entra ID token made by `createTeamsUserAadToken()` (or
+ * `POST /_emulator/teams-user-tokens`). The exchange accepts it when `appId` and `userObjectId` are the GUIDs `appId`
+ * and `userId` the exchange request names (case aside), it has not expired and it carries both {@link TEAMS_SCOPES};
+ * the ACS token it gets expires with it.
+ */
 export interface TeamsUserAadTokenOptions {
   /** The Entra application (client) id: the `appid` claim. */
   appId: string;
   /** The Teams user's object id: the `oid` claim. */
   userObjectId: string;
-  /** Default: one hour from the emulator's clock. */
+  /** When the token expires: the `exp` claim (whole seconds). Default: one hour from the emulator's clock. */
   expiresOn?: Date;
-  /** Default: both Teams scopes. */
+  /** The delegated scopes: the `scp` claim, space-separated. Default: both {@link TEAMS_SCOPES}. */
   scopes?: string[];
   /** The user's Entra tenant: the `tid` claim (omitted when not given). */
   tenantId?: string;

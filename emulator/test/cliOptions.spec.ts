@@ -1,10 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI_OPTIONS, ENTRA_CLIENT_SECRET_ENV, USAGE } from "../src/cliOptions.js";
+import { ACCESS_KEY_ENV, CLI_OPTIONS, ENTRA_CLIENT_SECRET_ENV, USAGE } from "../src/cliOptions.js";
 import { apiVersions } from "../src/generated/routeTable.js";
-import { rawRequest } from "../../test/helpers/emulatorSigner.js";
+import { rawRequest, signedRequest } from "../../test/helpers/emulatorSigner.js";
 import { emulatorRoot, printedResource, startCli, type CliProcess } from "./helpers/cliProcess.js";
 
 /** The flags the help's option lines document (`  --port <n>  …`). */
@@ -86,5 +87,63 @@ describe(`${ENTRA_CLIENT_SECRET_ENV}`, () => {
     expect(await alone.exited).toBe(2);
     expect(alone.stderr()).toContain(ENTRA_CLIENT_SECRET_ENV);
     expect(alone.stderr()).not.toContain(SECRET);
+  });
+});
+
+describe(`${ACCESS_KEY_ENV}`, () => {
+  const FROM_ENVIRONMENT = randomBytes(32).toString("base64");
+  const FROM_FLAG = randomBytes(32).toString("base64");
+  const running: CliProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((cli) => cli.stop()));
+  });
+  const start = (args: string[], key: string) => {
+    const cli = startCli(["--port", "0", ...args], { ...process.env, [ACCESS_KEY_ENV]: key });
+    running.push(cli);
+    return cli;
+  };
+  /** Occurrences of `text` in `output`. */
+  const count = (output: string, text: string) => output.split(text).length - 1;
+
+  it("gives the resource its access key instead of --access-key, printed only in the connection string", async () => {
+    const cli = start([], FROM_ENVIRONMENT);
+    const resource = await printedResource(cli);
+    expect(resource.connectionString).toBe(`endpoint=${resource.endpoint};accesskey=${FROM_ENVIRONMENT}`);
+
+    const created = await signedRequest(resource, "POST", "/identities?api-version=2023-10-01", { accessKey: FROM_ENVIRONMENT });
+    expect(created.status, created.text).toBe(201);
+    const refused = await signedRequest(resource, "POST", "/identities?api-version=2023-10-01", { accessKey: FROM_FLAG });
+    expect(refused.status).toBe(401);
+
+    await cli.waitFor(/-> 401/);
+    expect(await cli.stop()).toBe(0);
+    expect(count(cli.stdout(), FROM_ENVIRONMENT)).toBe(1);
+    expect(cli.stdout()).toContain(`connection string: endpoint=${resource.endpoint};accesskey=${FROM_ENVIRONMENT}\n`);
+    expect(cli.stderr()).not.toContain(FROM_ENVIRONMENT);
+  });
+
+  it("loses to --access-key when both are given", async () => {
+    const cli = start(["--access-key", FROM_FLAG], FROM_ENVIRONMENT);
+    const { connectionString } = await printedResource(cli);
+    expect(connectionString).toContain(`;accesskey=${FROM_FLAG}`);
+    expect(await cli.stop()).toBe(0);
+    expect(cli.stdout()).not.toContain(FROM_ENVIRONMENT);
+    expect(cli.stderr()).not.toContain(FROM_ENVIRONMENT);
+  });
+
+  it("counts as unset when empty: the key is then random", async () => {
+    const cli = start([], "");
+    const { connectionString } = await printedResource(cli);
+    expect(connectionString).toMatch(/;accesskey=[A-Za-z0-9+/]{43}=$/);
+    expect(await cli.stop()).toBe(0);
+  });
+
+  it("is refused when not base64, without being echoed", async () => {
+    const notBase64 = "not base64: s3cret-access-key";
+    const cli = start([], notBase64);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toContain("accessKey must be a base64 string");
+    expect(cli.stdout()).not.toContain(notBase64);
+    expect(cli.stderr()).not.toContain(notBase64);
   });
 });
