@@ -1,5 +1,9 @@
 import type { CommonClientOptions } from "@azure/core-client";
-import type { Pipeline } from "@azure/core-rest-pipeline";
+import type { PlatformPolicies } from "./addPlatformPolicies.js";
+
+const none: PlatformPolicies = { first: [], afterRetry: [] };
 
 /** Browser build: the browser handles agents, proxies, TLS, decompression and redirects itself, so no policy is added. */
-export function addPlatformPolicies(_pipeline: Pipeline, _options: CommonClientOptions): void {}
+export function platformPolicies(_options: CommonClientOptions): PlatformPolicies {
+  return none;
+}

@@ -1,38 +1,63 @@
 import type { CommonClientOptions } from "@azure/core-client";
 import {
-  createEmptyPipeline,
   defaultRetryPolicy,
   logPolicy,
   setClientRequestIdPolicy,
   userAgentPolicy,
-  type Pipeline,
+  type HttpClient,
   type PipelinePolicy,
+  type PipelineRequest,
+  type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
-import { addPlatformPolicies } from "#platform/addPlatformPolicies";
+import { platformPolicies } from "#platform/addPlatformPolicies";
 
 // MS-CV is the service's correlation id (what support asks for); it carries no secret.
 const serviceHeaderNames = ["MS-CV"];
 const userAgentPackage = `azsdk-js-communication-identity/${packageVersion}`;
 
+/** The client's request pipeline: its policies in a fixed order, each handing the request to the next. */
+export interface IdentityPipeline {
+  sendRequest(httpClient: HttpClient, request: PipelineRequest): Promise<PipelineResponse>;
+}
+
 /**
  * Assembles the request pipeline by hand (no core-client ServiceClient, no form-data/multipart
- * policies): user agent, client request id, Node-only agent/proxy/TLS/decompression/redirect, retry, then the
- * auth policy after retry so every attempt is signed afresh, then logging and the user's policies.
+ * policies, and a plain list instead of core's phase sorter, which costs a browser bundle about 0.9 kB
+ * gzipped): user agent, client request id, the user's perCall policies, retry, Node-only redirect, the
+ * auth policy after retry so every attempt is signed afresh, then logging and the user's perRetry policies.
+ * That is the order core's `createEmptyPipeline()` gives these policies with their phases (Retry, Sign,
+ * `afterPhase: "Sign"` for logging and perRetry, as core-client places them); Node-only agent, TLS, proxy
+ * and decompression come first.
  */
-export function createIdentityPipeline(options: CommonClientOptions, authPolicy: PipelinePolicy): Pipeline {
-  const pipeline = createEmptyPipeline();
-  addPlatformPolicies(pipeline, options);
+export function createIdentityPipeline(options: CommonClientOptions, authPolicy: PipelinePolicy): IdentityPipeline {
+  const platform = platformPolicies(options);
   const userPrefix = options.userAgentOptions?.userAgentPrefix;
-  pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: userPrefix ? `${userPrefix} ${userAgentPackage}` : userAgentPackage }));
-  pipeline.addPolicy(setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName));
-  pipeline.addPolicy(defaultRetryPolicy(options.retryOptions), { phase: "Retry" });
-  pipeline.addPolicy(authPolicy, { phase: "Sign" });
-  pipeline.addPolicy(logPolicy({ logger: logger.info, additionalAllowedHeaderNames: serviceHeaderNames }), { afterPhase: "Sign" });
-  // Same placement as core-client: perCall before retry, perRetry after signing.
-  for (const { policy, position } of options.additionalPolicies ?? []) {
-    pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
-  }
-  return pipeline;
+  const perCall: PipelinePolicy[] = [];
+  const perRetry: PipelinePolicy[] = [];
+  for (const { policy, position } of options.additionalPolicies ?? []) (position === "perRetry" ? perRetry : perCall).push(policy);
+  const policies = [
+    ...platform.first,
+    userAgentPolicy({ userAgentPrefix: userPrefix ? `${userPrefix} ${userAgentPackage}` : userAgentPackage }),
+    setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName),
+    ...perCall,
+    defaultRetryPolicy(options.retryOptions),
+    ...platform.afterRetry,
+    authPolicy,
+    logPolicy({ logger: logger.info, additionalAllowedHeaderNames: serviceHeaderNames }),
+    ...perRetry,
+  ];
+  // As core's pipeline: two policies of one name (a user's policy named like one of ours) fail every call.
+  const names = new Set(policies.map((policy) => policy.name));
+  return {
+    sendRequest(httpClient, request) {
+      if (names.size < policies.length) throw new Error("Duplicate policy names not allowed in pipeline");
+      const send = policies.reduceRight<(request: PipelineRequest) => Promise<PipelineResponse>>(
+        (next, policy) => (request) => policy.sendRequest(request, next),
+        (request) => httpClient.sendRequest(request),
+      );
+      return send(request);
+    },
+  };
 }

@@ -3,7 +3,6 @@ import {
   createHttpHeaders,
   createPipelineRequest,
   type HttpClient,
-  type Pipeline,
   type PipelineRequest,
   type PipelineResponse,
   type RestError,
@@ -11,6 +10,7 @@ import {
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import type { WireObject } from "../generated/serialization.js";
 import { tracingClient } from "../tracing.js";
+import type { IdentityPipeline } from "./createIdentityPipeline.js";
 import { createParseError, createStatusError, createTimeoutError, describeProblem } from "./errors.js";
 import { AnswerShapeError, answerObject } from "./readAnswer.js";
 
@@ -18,7 +18,7 @@ import { AnswerShapeError, answerObject } from "./readAnswer.js";
 export interface OperationContext {
   /** `http(s)://host[:port]`, no trailing slash. */
   readonly endpoint: string;
-  readonly pipeline: Pipeline;
+  readonly pipeline: IdentityPipeline;
   readonly httpClient: HttpClient;
   readonly allowInsecureConnection: boolean;
 }

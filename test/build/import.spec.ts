@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../helpers/ensureBuilt.js";
 
@@ -76,13 +77,13 @@ describe("the built package", () => {
     expect(browser).not.toMatch(/from\s+["'](http|https|zlib|stream|net|tls|fs|crypto)["']/);
   });
 
-  it("tree-shakes the operations the client does not use", () => {
-    for (const file of [join(dist, "index.js"), join(dist, "browser", "index.js")]) {
-      const code = readFileSync(file, "utf8");
-      expect(code).not.toContain("/access/teamsExtension/");
-      expect(code).not.toContain("/access/entra/");
-      expect(code).toContain("/identities/{id}/:issueAccessToken");
-    }
+  it.each(["browser", "node"] as const)("leaves the access client and its operations out of an identity-only app (esbuild, platform %s)", async (platform) => {
+    // The root exports both clients; an app that imports only CommunicationIdentityClient must not carry the other.
+    writeFileSync(join(consumerDir, "identityOnly.mjs"), 'import { CommunicationIdentityClient } from "communication-identity";\nexport const client = new CommunicationIdentityClient("endpoint=https://x.communication.azure.com;accesskey=a2V5");\n');
+    const result = await build({ entryPoints: [join(consumerDir, "identityOnly.mjs")], absWorkingDir: consumerDir, bundle: true, platform, format: "esm", write: false, logLevel: "silent" });
+    const code = result.outputFiles.map((file) => file.text).join("\n");
+    expect(code).toContain("/identities/{id}/:issueAccessToken");
+    for (const marker of ["/access/teamsExtension/", "/access/entra/", "CommunicationAccess"]) expect(code).not.toContain(marker);
   });
 
   it("does not read package.json at runtime", () => {
