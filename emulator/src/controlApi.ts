@@ -112,8 +112,10 @@ export type ControlMatch = { route: ControlRoute; params: Record<string, string>
 
 /** The control route for this request, if any (matched on the raw path; `/_emulator/` and `/_emulator` are one). */
 export function matchControlRoute(method: string, path: string, req: IncomingMessage, routes = CONTROL_ROUTES): ControlMatch | undefined {
-  const parts = segments(path);
   const patterns = templateSegments(routes);
+  // Most requests are for the service's API: their first segment starts no control route, so nothing is split.
+  if (!patterns.firsts.has(firstSegment(path))) return undefined;
+  const parts = segments(path);
   for (let index = 0; index < routes.length; index++) {
     const route = routes[index];
     if (route.method !== method && !(method === "HEAD" && route.method === "GET")) continue;
@@ -330,11 +332,27 @@ function segments(path: string): string[] {
   return path.split("/").filter((part) => part !== "");
 }
 
-/** Each route's path as segments, split once per table rather than once per request. */
-const tableSegments = new WeakMap<readonly ControlRoute[], ReadonlyArray<readonly string[]>>();
-function templateSegments(routes: readonly ControlRoute[]): ReadonlyArray<readonly string[]> {
+/** The first non-empty segment of a path ("" for `/`), as `segments` would give it. */
+function firstSegment(path: string): string {
+  let start = 0;
+  while (path.charCodeAt(start) === 47 /* / */) start++;
+  const end = path.indexOf("/", start);
+  return end < 0 ? path.slice(start) : path.slice(start, end);
+}
+
+type TablePatterns = ReadonlyArray<readonly string[]> & { readonly firsts: { has(segment: string): boolean } };
+
+/** Each route's path as segments (and the first segments they start with), split once per table rather than once per request. */
+const tableSegments = new WeakMap<readonly ControlRoute[], TablePatterns>();
+function templateSegments(routes: readonly ControlRoute[]): TablePatterns {
   let split = tableSegments.get(routes);
-  if (split?.length !== routes.length) tableSegments.set(routes, (split = routes.map((route) => segments(route.path))));
+  if (split?.length !== routes.length) {
+    const patterns = routes.map((route) => segments(route.path));
+    // A `{name}` first segment would match any path: then every path is a candidate.
+    const firsts = patterns.some((pattern) => pattern[0]?.startsWith("{")) ? { has: () => true } : new Set(patterns.map((pattern) => pattern[0] ?? ""));
+    split = Object.assign(patterns, { firsts });
+    tableSegments.set(routes, split);
+  }
   return split;
 }
 

@@ -122,10 +122,14 @@ function signedLikePython(method: string, pathAndQuery: string, signedHeaders: s
   return equalText(hmacSha256(key, stringToSign, "base64"), signature);
 }
 
+/** `name=value` pairs of characters URLSearchParams leaves as they are: such a query re-serialises to itself. */
+const SERIALISED_QUERY = /^[\w.*-]+=[\w.*-]*(?:&[\w.*-]+=[\w.*-]*)*$/;
+
 /** Path exactly as sent; query re-serialised like `URLSearchParams#toString` (what the signer uses). */
 function pathAndQueryOf(url: string): string {
   const q = url.indexOf("?");
   if (q < 0) return url;
+  if (SERIALISED_QUERY.test(url.slice(q + 1))) return url;
   const query = new URLSearchParams(url.slice(q + 1)).toString();
   return query === "" ? url.slice(0, q) : `${url.slice(0, q)}?${query}`;
 }

@@ -18,7 +18,8 @@ const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
 export function parseRequestTarget(raw: string): RequestTarget {
   let originForm = raw;
   let authority: string | undefined;
-  const absolute = ABSOLUTE_FORM.exec(raw);
+  // Origin-form (what clients send) starts with "/": no scheme to look for.
+  const absolute = raw.charCodeAt(0) === 47 /* / */ ? null : ABSOLUTE_FORM.exec(raw);
   if (absolute) {
     // Any userinfo (`user:secret@`) is dropped: it is not part of the authority a signer signs, and never echoed.
     authority = absolute[1].slice(absolute[1].lastIndexOf("@") + 1);

@@ -102,8 +102,7 @@ export type RouteMatch =
 
 /** Matches a raw (still percent-encoded) path against the table. */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
-  // communication-common appends `/access/...` to an endpoint that may end in `/`: `//access/...` is the same path.
-  const parts = rawPath.replace(/^\/+/, "/").split("/").filter((part, i, all) => !(part === "" && (i === 0 || i === all.length - 1)));
+  const parts = pathParts(rawPath);
   const allowed: string[] = [];
   for (const route of routes) {
     const params = matchSegments(route.segments, parts);
@@ -112,6 +111,19 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
     allowed.push(route.method);
   }
   return allowed.length > 0 ? { kind: "wrong-method", allowed } : { kind: "not-found" };
+}
+
+/**
+ * The path's segments: leading slashes dropped (communication-common appends `/access/...` to an endpoint that may
+ * end in `/`: `//access/...` is the same path) and one trailing empty segment (a trailing `/`); inner empty ones stay.
+ */
+function pathParts(rawPath: string): string[] {
+  let start = 0;
+  while (rawPath.charCodeAt(start) === 47 /* / */) start++;
+  if (start === rawPath.length) return [];
+  const parts = rawPath.slice(start).split("/");
+  if (parts[parts.length - 1] === "") parts.pop();
+  return parts;
 }
 
 function matchSegments(pattern: readonly string[], parts: string[]): Record<string, string> | undefined {
