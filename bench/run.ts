@@ -11,6 +11,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { measureBundle } from "./bundle.js";
 import { measureInstall, packPackage } from "./installSize.js";
+import { median } from "./stats.js";
 import { snapshotOurBuild, type OurBuildResult } from "./snapshot.js";
 import {
   benchDir,
@@ -69,6 +70,9 @@ interface ClientBench {
 
 const worker = join(benchDir, "clientWorker.mjs");
 const coldStart = join(benchDir, "coldStart.mjs");
+const emulatorColdStart = join(benchDir, "emulatorColdStart.mjs");
+/** Issue 11: the emulator's import + HTTP start + first answered signed request, at most this × a minimal node:http server's. */
+const EMULATOR_COLD_START_LIMIT = 1.5;
 
 /** Client CPU per op, ops/s and latency: one fresh child per client, op and round. */
 async function measureThroughput({ plan, endpoint, env, secrets, ours, data, log }: ClientBench) {
@@ -203,6 +207,43 @@ async function measureBundles(tmpDir: string, ourBuild: OurBuildResult, data: Co
     }
   }
   return composition;
+}
+
+/**
+ * Spawn → first answered signed request for the emulator over HTTP (fresh process: import, start,
+ * one signed createUser) against a minimal node:http server doing the same, interleaved; the ratio is
+ * the median of the per-run ratios. Returns the report's lines.
+ */
+async function measureEmulatorColdStart(plan: Plan, ourBuild: OurBuildResult, data: Collector, log: (line: string) => void): Promise<string[]> {
+  const entry = ourBuild.ok ? ourBuild.build.emulatorEntry : undefined;
+  if (!entry) return [`- not measured: ${ourBuild.ok ? "not built (emulator/dist/index.js missing)" : ourBuild.reason}`];
+  log(`emulator cold start: ${plan.coldRuns} fresh processes each, against a minimal node:http server`);
+  const times: Record<"emulator" | "node-http", number[]> = { emulator: [], "node-http": [] };
+  const ratios: number[] = [];
+  try {
+    for (let run = 0; run < plan.coldRuns; run++) {
+      const measured: Partial<Record<"emulator" | "node-http", number>> = {};
+      for (const which of rotated(["emulator", "node-http"] as const, run)) {
+        const args = which === "emulator" ? [which, entry] : [which];
+        const { firstLineMs } = await runNodeChild(emulatorColdStart, args, { env: {}, secrets: [], timeoutMs: 30_000 });
+        measured[which] = firstLineMs;
+        times[which].push(firstLineMs);
+      }
+      ratios.push(measured.emulator! / measured["node-http"]!);
+    }
+  } catch (error) {
+    data.failures.push(`emulator cold start: ${(error as Error).message.split("\n")[0]}`);
+    return [`- failed: ${(error as Error).message.split("\n")[0]}`];
+  }
+  const ratio = median(ratios);
+  const verdict = plan.quick ? "NOT JUDGED (--quick)" : ratio <= EMULATOR_COLD_START_LIMIT ? "PASS" : "MISS";
+  const lines = [
+    `- emulator: ${median(times.emulator).toFixed(1)} ms median (min ${Math.min(...times.emulator).toFixed(1)}, max ${Math.max(...times.emulator).toFixed(1)})`,
+    `- minimal node:http server: ${median(times["node-http"]).toFixed(1)} ms median (min ${Math.min(...times["node-http"]).toFixed(1)}, max ${Math.max(...times["node-http"]).toFixed(1)})`,
+    `- ratio emulator÷node:http: ${ratio.toFixed(2)}× (per-run ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}); target ≤ ${EMULATOR_COLD_START_LIMIT}×: ${verdict}`,
+  ];
+  for (const line of lines) log(line.slice(2));
+  return lines;
 }
 
 /**
@@ -382,6 +423,7 @@ async function main() {
   const bundleComposition = await measureBundles(tmpDir, ourBuild, data, log);
   const installLines = ourBuild.ok ? measureInstalls(tmpDir, data, log) : [`- not measured: ${ourBuild.reason}`];
   await measureEmulator(plan, pins, ourBuild, data, log);
+  const emulatorColdStartLines = await measureEmulatorColdStart(plan, ourBuild, data, log);
 
   const figures = buildFigures(data, plan);
   // A smoke run's counts are too small to judge: say so rather than print PASS/MISS that read like real results.
@@ -422,6 +464,7 @@ async function main() {
   const sections = [
     { title: "What the bundles are made of (minified bytes per package)", lines: bundleComposition },
     { title: "What installing the package costs an app (npm pack, installed into an empty app)", lines: installLines },
+    { title: "Emulator cold start over HTTP: spawn → import, start, first answered signed request (vs a minimal node:http server)", lines: emulatorColdStartLines },
   ];
   const markdown = renderMarkdown(figures, targets, { title, environment, notes, failures: data.failures, sections });
   const resultsPath = plan.writeResults ? join(benchDir, "RESULTS.md") : join(tmpDir, plan.quick ? "RESULTS.quick.md" : "RESULTS.md");
