@@ -212,6 +212,11 @@ function emitSerializer(spec: SpecModel, model: ModelDefinition): string {
   }
   const written = model.properties.filter((property) => !property.readOnly);
   if (written.length === 0) return out.replace("(value: ", "(_value: ") + '  return "{}";\n}\n';
+  // Plain members (same name on both sides, written by JSON.stringify) are data for writeMembers.
+  const plain = written.every(
+    (property) => property.clientName === property.wireName && serializeExpression(spec, property.type, "value") === "JSON.stringify(value)",
+  );
+  if (plain) return out + `  return writeMembers(value, ${list(written.map((property) => property.wireName))});\n}\n`;
   out += '  let json = "";\n';
   for (const property of written) {
     const value = member("value", property.clientName);
@@ -265,16 +270,20 @@ function emitDeserializer(spec: SpecModel, model: ModelDefinition): string {
   if (model.properties.length === 0) {
     return out.replace(/ {2}const wire = (.*)\n {2}const here.*\n/, "  $1\n") + `  return {} as ${model.name};\n}\n`;
   }
-  out += "  const result: WireObject = {};\n";
-  for (const property of model.properties) {
-    const wireValue = `wire[${quote(property.wireName)}]`;
-    const target = `result[${quote(property.clientName)}]`;
-    const read = readExpression(spec, property.type, wireValue, "here", quote(property.wireName));
-    if (isRequired(model, property)) out += `  ${target} = ${read};\n`;
-    else out += `  if (${wireValue} != null) ${target} = ${read};\n`;
-  }
-  out += `  return result as unknown as ${model.name};\n}\n`;
-  return out;
+  // The members as data, read by readMembers: [wire name, reader, required?, client name when it differs].
+  const members = model.properties.map((property) => {
+    const read = readExpression(spec, property.type, "item", "itemPath", "index");
+    const direct = /^(\w+)\(item, itemPath, index\)$/.exec(read);
+    const reader = direct ? direct[1] : `(item: unknown, itemPath: string, index: string | number) => ${read}`;
+    const parts = [quote(property.wireName), reader];
+    if (isRequired(model, property) || property.clientName !== property.wireName) parts.push(String(isRequired(model, property)));
+    if (property.clientName !== property.wireName) parts.push(quote(property.clientName));
+    return `[${parts.join(", ")}]`;
+  });
+  // Module-level, so a read allocates nothing but its result.
+  const table = `\nconst ${lowerFirst(model.name)}Members: readonly MemberReader[] = [${members.join(", ")}];\n`;
+  const signature = out.slice(0, out.indexOf("  const wire = "));
+  return table + signature + `  return readMembers(value, path, key, ${lowerFirst(model.name)}Members) as unknown as ${model.name};\n}\n`;
 }
 
 /** An expression that is the salvaged value, or undefined when it has the wrong type. Never throws. */
@@ -448,6 +457,40 @@ function readArray<T>(value: unknown, path: string, key: string | number, readIt
 `,
   },
   {
+    name: "writeMembers",
+    uses: [],
+    code: `
+/** Writes the members of \`value\` named in \`names\` as compact JSON, in that order, undefined members omitted. */
+function writeMembers(value: object, names: readonly string[]): string {
+  let json = "";
+  for (const name of names) {
+    const member = (value as WireObject)[name];
+    if (member !== undefined) json += "," + JSON.stringify(name) + ":" + JSON.stringify(member);
+  }
+  return "{" + json.slice(1) + "}";
+}
+`,
+  },
+  {
+    name: "readMembers",
+    uses: ["readObject", "pathOf"],
+    code: `
+/** A model member as data: its wire name, its reader, whether it is required, and its client name when that differs. */
+type MemberReader = readonly [wireName: string, read: (value: unknown, path: string, key: string | number) => unknown, required?: boolean, clientName?: string];
+
+/** Reads an object's \`members\` in order: a required one must be there, an optional one is read unless null or missing. */
+function readMembers(value: unknown, path: string, key: string | number | undefined, members: readonly MemberReader[]): WireObject {
+  const wire = readObject(value, path, key);
+  const here = key === undefined ? path : pathOf(path, key);
+  const result: WireObject = {};
+  for (const [wireName, read, required, clientName = wireName] of members) {
+    if (required || wire[wireName] != null) result[clientName] = read(wire[wireName], here, wireName);
+  }
+  return result;
+}
+`,
+  },
+  {
     name: "salvageArray",
     uses: [],
     code: `
@@ -547,19 +590,17 @@ function emitParameterList(operation: OperationModel, location: "query" | "heade
   return `  ${location}Params: [${items.join(", ")}],\n`;
 }
 
+/** Only what the client's api-version policy reads: the members each version accepts. */
 function emitVersionFacts(spec: SpecModel, facts: OperationVersion): string {
-  const parts = [`successStatuses: [${facts.responses.map((r) => r.status).join(", ")}]`];
+  const parts: string[] = [];
   const bodyModel = facts.body ? spec.models.get(facts.body.model) : undefined;
   if (bodyModel?.kind === "object") {
     const properties = bodyModel.properties.filter((p) => !p.readOnly && p.versions.includes(facts.version));
     parts.push(`bodyProperties: ${list(properties.map((p) => p.clientName))}`);
-    const required = bodyModel.requiredByVersion.get(facts.version) ?? [];
-    if (required.length > 0) parts.push(`requiredBodyProperties: ${list(properties.filter((p) => required.includes(p.wireName)).map((p) => p.clientName))}`);
   }
   const params = [...facts.queryParams, ...facts.headerParams].map((p) => p.clientName);
   if (params.length > 0) parts.push(`params: ${list(params)}`);
-  if (facts.pageable) parts.push(`pageable: { itemName: ${quote(facts.pageable.itemName)}, nextLinkName: ${quote(facts.pageable.nextLinkName)} }`);
-  return `    ${quote(facts.version)}: { ${parts.join(", ")} },\n`;
+  return `    ${quote(facts.version)}: {${parts.length > 0 ? ` ${parts.join(", ")} ` : ""}},\n`;
 }
 
 function emitOperations(spec: SpecModel): string {
@@ -628,18 +669,15 @@ export interface ParameterDescriptor<TParams> {
   readonly required: boolean;
 }
 
-/** What one api-version's spec says about an operation. */
+/**
+ * What one api-version's spec says about an operation's inputs: the members a call may send with it
+ * (all that the client's api-version policy reads from it).
+ */
 export interface OperationVersionFacts {
-  /** The statuses this version answers on success. */
-  readonly successStatuses: readonly number[];
   /** The request body's top-level properties in this version (client names), for object bodies. */
   readonly bodyProperties?: readonly string[];
-  /** Those of {@link OperationVersionFacts.bodyProperties} this version requires. */
-  readonly requiredBodyProperties?: readonly string[];
   /** The query and header parameters this version has (client names). */
   readonly params?: readonly string[];
-  /** \`x-ms-pageable\`: this version's answer is one page. */
-  readonly pageable?: { readonly itemName: string; readonly nextLinkName: string };
 }
 
 /**

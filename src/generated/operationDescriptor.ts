@@ -20,18 +20,15 @@ export interface ParameterDescriptor<TParams> {
   readonly required: boolean;
 }
 
-/** What one api-version's spec says about an operation. */
+/**
+ * What one api-version's spec says about an operation's inputs: the members a call may send with it
+ * (all that the client's api-version policy reads from it).
+ */
 export interface OperationVersionFacts {
-  /** The statuses this version answers on success. */
-  readonly successStatuses: readonly number[];
   /** The request body's top-level properties in this version (client names), for object bodies. */
   readonly bodyProperties?: readonly string[];
-  /** Those of {@link OperationVersionFacts.bodyProperties} this version requires. */
-  readonly requiredBodyProperties?: readonly string[];
   /** The query and header parameters this version has (client names). */
   readonly params?: readonly string[];
-  /** `x-ms-pageable`: this version's answer is one page. */
-  readonly pageable?: { readonly itemName: string; readonly nextLinkName: string };
 }
 
 /**

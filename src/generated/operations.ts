@@ -60,13 +60,13 @@ export const communicationIdentityCreateOperation: OperationDescriptor<undefined
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2021-03-07": { successStatuses: [201], bodyProperties: ["createTokenWithScopes"] },
-    "2022-06-01": { successStatuses: [201], bodyProperties: ["createTokenWithScopes"] },
-    "2022-10-01": { successStatuses: [201], bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
-    "2023-10-01": { successStatuses: [201], bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
-    "2025-03-02-preview": { successStatuses: [201], bodyProperties: ["createTokenWithScopes", "expiresInMinutes", "customId"] },
-    "2025-06-30": { successStatuses: [201], bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
-    "2026-09-23": { successStatuses: [201], bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
+    "2021-03-07": { bodyProperties: ["createTokenWithScopes"] },
+    "2022-06-01": { bodyProperties: ["createTokenWithScopes"] },
+    "2022-10-01": { bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
+    "2023-10-01": { bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
+    "2025-03-02-preview": { bodyProperties: ["createTokenWithScopes", "expiresInMinutes", "customId"] },
+    "2025-06-30": { bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
+    "2026-09-23": { bodyProperties: ["createTokenWithScopes", "expiresInMinutes"] },
   },
 };
 
@@ -81,13 +81,13 @@ export const communicationIdentityDeleteOperation: OperationDescriptor<{ id: str
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2021-03-07": { successStatuses: [204] },
-    "2022-06-01": { successStatuses: [204] },
-    "2022-10-01": { successStatuses: [204] },
-    "2023-10-01": { successStatuses: [204] },
-    "2025-03-02-preview": { successStatuses: [204] },
-    "2025-06-30": { successStatuses: [204] },
-    "2026-09-23": { successStatuses: [204] },
+    "2021-03-07": {},
+    "2022-06-01": {},
+    "2022-10-01": {},
+    "2023-10-01": {},
+    "2025-03-02-preview": {},
+    "2025-06-30": {},
+    "2026-09-23": {},
   },
 };
 
@@ -102,13 +102,13 @@ export const communicationIdentityRevokeAccessTokensOperation: OperationDescript
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2021-03-07": { successStatuses: [204] },
-    "2022-06-01": { successStatuses: [204] },
-    "2022-10-01": { successStatuses: [204] },
-    "2023-10-01": { successStatuses: [204] },
-    "2025-03-02-preview": { successStatuses: [204] },
-    "2025-06-30": { successStatuses: [204] },
-    "2026-09-23": { successStatuses: [204] },
+    "2021-03-07": {},
+    "2022-06-01": {},
+    "2022-10-01": {},
+    "2023-10-01": {},
+    "2025-03-02-preview": {},
+    "2025-06-30": {},
+    "2026-09-23": {},
   },
 };
 
@@ -124,13 +124,13 @@ export const communicationIdentityIssueAccessTokenOperation: OperationDescriptor
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2021-03-07", "2022-06-01", "2022-10-01", "2023-10-01", "2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2021-03-07": { successStatuses: [200], bodyProperties: ["scopes"], requiredBodyProperties: ["scopes"] },
-    "2022-06-01": { successStatuses: [200], bodyProperties: ["scopes"], requiredBodyProperties: ["scopes"] },
-    "2022-10-01": { successStatuses: [200], bodyProperties: ["scopes", "expiresInMinutes"], requiredBodyProperties: ["scopes"] },
-    "2023-10-01": { successStatuses: [200], bodyProperties: ["scopes", "expiresInMinutes"], requiredBodyProperties: ["scopes"] },
-    "2025-03-02-preview": { successStatuses: [200], bodyProperties: ["scopes", "expiresInMinutes"], requiredBodyProperties: ["scopes"] },
-    "2025-06-30": { successStatuses: [200], bodyProperties: ["scopes", "expiresInMinutes"], requiredBodyProperties: ["scopes"] },
-    "2026-09-23": { successStatuses: [200], bodyProperties: ["scopes", "expiresInMinutes"], requiredBodyProperties: ["scopes"] },
+    "2021-03-07": { bodyProperties: ["scopes"] },
+    "2022-06-01": { bodyProperties: ["scopes"] },
+    "2022-10-01": { bodyProperties: ["scopes", "expiresInMinutes"] },
+    "2023-10-01": { bodyProperties: ["scopes", "expiresInMinutes"] },
+    "2025-03-02-preview": { bodyProperties: ["scopes", "expiresInMinutes"] },
+    "2025-06-30": { bodyProperties: ["scopes", "expiresInMinutes"] },
+    "2026-09-23": { bodyProperties: ["scopes", "expiresInMinutes"] },
   },
 };
 
@@ -146,12 +146,12 @@ export const communicationIdentityExchangeTeamsUserAccessTokenOperation: Operati
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2022-06-01", "2022-10-01", "2023-10-01", "2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2022-06-01": { successStatuses: [200], bodyProperties: ["token", "appId", "userId"], requiredBodyProperties: ["token", "appId", "userId"] },
-    "2022-10-01": { successStatuses: [200], bodyProperties: ["token", "appId", "userId"], requiredBodyProperties: ["token", "appId", "userId"] },
-    "2023-10-01": { successStatuses: [200], bodyProperties: ["token", "appId", "userId"], requiredBodyProperties: ["token", "appId", "userId"] },
-    "2025-03-02-preview": { successStatuses: [200], bodyProperties: ["token", "appId", "userId"], requiredBodyProperties: ["token", "appId", "userId"] },
-    "2025-06-30": { successStatuses: [200], bodyProperties: ["token", "appId", "userId"], requiredBodyProperties: ["token", "appId", "userId"] },
-    "2026-09-23": { successStatuses: [200], bodyProperties: ["token", "appId", "userId"], requiredBodyProperties: ["token", "appId", "userId"] },
+    "2022-06-01": { bodyProperties: ["token", "appId", "userId"] },
+    "2022-10-01": { bodyProperties: ["token", "appId", "userId"] },
+    "2023-10-01": { bodyProperties: ["token", "appId", "userId"] },
+    "2025-03-02-preview": { bodyProperties: ["token", "appId", "userId"] },
+    "2025-06-30": { bodyProperties: ["token", "appId", "userId"] },
+    "2026-09-23": { bodyProperties: ["token", "appId", "userId"] },
   },
 };
 
@@ -166,7 +166,7 @@ export const communicationIdentityGetOperation: OperationDescriptor<{ id: string
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200] },
+    "2025-03-02-preview": {},
   },
 };
 
@@ -182,9 +182,9 @@ export const teamsExtensionTokenExchangeOperation: OperationDescriptor<undefined
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200] },
-    "2025-06-30": { successStatuses: [200] },
-    "2026-09-23": { successStatuses: [200] },
+    "2025-03-02-preview": {},
+    "2025-06-30": {},
+    "2026-09-23": {},
   },
 };
 
@@ -199,9 +199,9 @@ export const teamsExtensionAssignmentGetOperation: OperationDescriptor<{ tenantI
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200] },
-    "2025-06-30": { successStatuses: [200] },
-    "2026-09-23": { successStatuses: [200] },
+    "2025-03-02-preview": {},
+    "2025-06-30": {},
+    "2026-09-23": {},
   },
 };
 
@@ -217,9 +217,9 @@ export const teamsExtensionAssignmentUpsertOperation: OperationDescriptor<{ tena
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200, 201], bodyProperties: ["principalType", "clientIds"], requiredBodyProperties: ["principalType"] },
-    "2025-06-30": { successStatuses: [200, 201], bodyProperties: ["principalType", "clientIds"], requiredBodyProperties: ["principalType"] },
-    "2026-09-23": { successStatuses: [200, 201], bodyProperties: ["principalType", "clientIds"], requiredBodyProperties: ["principalType"] },
+    "2025-03-02-preview": { bodyProperties: ["principalType", "clientIds"] },
+    "2025-06-30": { bodyProperties: ["principalType", "clientIds"] },
+    "2026-09-23": { bodyProperties: ["principalType", "clientIds"] },
   },
 };
 
@@ -234,9 +234,9 @@ export const teamsExtensionAssignmentDeleteOperation: OperationDescriptor<{ tena
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview", "2025-06-30", "2026-09-23"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [204] },
-    "2025-06-30": { successStatuses: [204] },
-    "2026-09-23": { successStatuses: [204] },
+    "2025-03-02-preview": {},
+    "2025-06-30": {},
+    "2026-09-23": {},
   },
 };
 
@@ -252,7 +252,7 @@ export const entraIdTokenExchangeOperation: OperationDescriptor<undefined, Entra
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200], bodyProperties: [] },
+    "2025-03-02-preview": { bodyProperties: [] },
   },
 };
 
@@ -267,7 +267,7 @@ export const entraIdAssignmentsListOperation: OperationDescriptor<undefined, und
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200] },
+    "2025-03-02-preview": {},
   },
 };
 
@@ -284,7 +284,7 @@ export const entraIdAssignmentsUpdateOperation: OperationDescriptor<undefined, E
   pageable: { itemName: "value", nextLinkName: "nextLink" },
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200, 204], pageable: { itemName: "value", nextLinkName: "nextLink" } },
+    "2025-03-02-preview": {},
   },
 };
 
@@ -299,7 +299,7 @@ export const entraIdAssignmentGetOperation: OperationDescriptor<{ objectId: stri
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200] },
+    "2025-03-02-preview": {},
   },
 };
 
@@ -315,7 +315,7 @@ export const entraIdAssignmentUpsertOperation: OperationDescriptor<{ objectId: s
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [200, 201], bodyProperties: ["tenantId", "principalType", "clientIds"], requiredBodyProperties: ["tenantId", "principalType", "clientIds"] },
+    "2025-03-02-preview": { bodyProperties: ["tenantId", "principalType", "clientIds"] },
   },
 };
 
@@ -330,7 +330,7 @@ export const entraIdAssignmentDeleteOperation: OperationDescriptor<{ objectId: s
   deserializeError: salvageCommunicationErrorResponse,
   apiVersions: ["2025-03-02-preview"],
   versions: {
-    "2025-03-02-preview": { successStatuses: [204] },
+    "2025-03-02-preview": {},
   },
 };
 

@@ -82,6 +82,30 @@ function readArray<T>(value: unknown, path: string, key: string | number, readIt
   return items;
 }
 
+/** Writes the members of `value` named in `names` as compact JSON, in that order, undefined members omitted. */
+function writeMembers(value: object, names: readonly string[]): string {
+  let json = "";
+  for (const name of names) {
+    const member = (value as WireObject)[name];
+    if (member !== undefined) json += "," + JSON.stringify(name) + ":" + JSON.stringify(member);
+  }
+  return "{" + json.slice(1) + "}";
+}
+
+/** A model member as data: its wire name, its reader, whether it is required, and its client name when that differs. */
+type MemberReader = readonly [wireName: string, read: (value: unknown, path: string, key: string | number) => unknown, required?: boolean, clientName?: string];
+
+/** Reads an object's `members` in order: a required one must be there, an optional one is read unless null or missing. */
+function readMembers(value: unknown, path: string, key: string | number | undefined, members: readonly MemberReader[]): WireObject {
+  const wire = readObject(value, path, key);
+  const here = key === undefined ? path : pathOf(path, key);
+  const result: WireObject = {};
+  for (const [wireName, read, required, clientName = wireName] of members) {
+    if (required || wire[wireName] != null) result[clientName] = read(wire[wireName], here, wireName);
+  }
+  return result;
+}
+
 function salvageArray<T>(value: unknown, salvageItem: (item: unknown) => T | undefined): T[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const items: T[] = [];
@@ -94,28 +118,17 @@ function salvageArray<T>(value: unknown, salvageItem: (item: unknown) => T | und
 
 /** Writes {@link CommunicationIdentityAccessTokenRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
 export function serializeCommunicationIdentityAccessTokenRequest(value: CommunicationIdentityAccessTokenRequest): string {
-  let json = "";
-  if (value.scopes !== undefined) json += ",\"scopes\":" + JSON.stringify(value.scopes);
-  if (value.expiresInMinutes !== undefined) json += ",\"expiresInMinutes\":" + JSON.stringify(value.expiresInMinutes);
-  return "{" + json.slice(1) + "}";
+  return writeMembers(value, ["scopes", "expiresInMinutes"]);
 }
 
 /** Writes {@link CommunicationIdentityCreateRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
 export function serializeCommunicationIdentityCreateRequest(value: CommunicationIdentityCreateRequest): string {
-  let json = "";
-  if (value.createTokenWithScopes !== undefined) json += ",\"createTokenWithScopes\":" + JSON.stringify(value.createTokenWithScopes);
-  if (value.expiresInMinutes !== undefined) json += ",\"expiresInMinutes\":" + JSON.stringify(value.expiresInMinutes);
-  if (value.customId !== undefined) json += ",\"customId\":" + JSON.stringify(value.customId);
-  return "{" + json.slice(1) + "}";
+  return writeMembers(value, ["createTokenWithScopes", "expiresInMinutes", "customId"]);
 }
 
 /** Writes {@link EntraAssignmentCreateOrUpdateRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
 export function serializeEntraAssignmentCreateOrUpdateRequest(value: EntraAssignmentCreateOrUpdateRequest): string {
-  let json = "";
-  if (value.tenantId !== undefined) json += ",\"tenantId\":" + JSON.stringify(value.tenantId);
-  if (value.principalType !== undefined) json += ",\"principalType\":" + JSON.stringify(value.principalType);
-  if (value.clientIds !== undefined) json += ",\"clientIds\":" + JSON.stringify(value.clientIds);
-  return "{" + json.slice(1) + "}";
+  return writeMembers(value, ["tenantId", "principalType", "clientIds"]);
 }
 
 /** Writes {@link EntraAssignmentUpdateBulkRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
@@ -136,10 +149,7 @@ export function serializeEntraExchangeTokenRequest(_value: EntraExchangeTokenReq
 
 /** Writes {@link TeamsExtensionAssignmentCreateOrUpdateRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
 export function serializeTeamsExtensionAssignmentCreateOrUpdateRequest(value: TeamsExtensionAssignmentCreateOrUpdateRequest): string {
-  let json = "";
-  if (value.principalType !== undefined) json += ",\"principalType\":" + JSON.stringify(value.principalType);
-  if (value.clientIds !== undefined) json += ",\"clientIds\":" + JSON.stringify(value.clientIds);
-  return "{" + json.slice(1) + "}";
+  return writeMembers(value, ["principalType", "clientIds"]);
 }
 
 /** Writes {@link TeamsExtensionExchangeTokenRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
@@ -149,94 +159,67 @@ export function serializeTeamsExtensionExchangeTokenRequest(value: TeamsExtensio
 
 /** Writes {@link TeamsUserExchangeTokenRequest} as compact JSON: spec property order (oldest api-version first), undefined members omitted. */
 export function serializeTeamsUserExchangeTokenRequest(value: TeamsUserExchangeTokenRequest): string {
-  let json = "";
-  if (value.token !== undefined) json += ",\"token\":" + JSON.stringify(value.token);
-  if (value.appId !== undefined) json += ",\"appId\":" + JSON.stringify(value.appId);
-  if (value.userId !== undefined) json += ",\"userId\":" + JSON.stringify(value.userId);
-  return "{" + json.slice(1) + "}";
+  return writeMembers(value, ["token", "appId", "userId"]);
 }
+
+const communicationIdentityMembers: readonly MemberReader[] = [["id", readString, true], ["customId", readString], ["lastTokenIssuedAt", readString]];
 
 /**
  * Reads {@link CommunicationIdentity} from parsed JSON, checking required members and types at any depth:
  * a wrong shape throws an `Error` naming the JSON path and what was expected. Unknown members are dropped.
  */
 export function deserializeCommunicationIdentity(value: unknown, path = "", key?: string | number): CommunicationIdentity {
-  const wire = readObject(value, path, key);
-  const here = key === undefined ? path : pathOf(path, key);
-  const result: WireObject = {};
-  result["id"] = readString(wire["id"], here, "id");
-  if (wire["customId"] != null) result["customId"] = readString(wire["customId"], here, "customId");
-  if (wire["lastTokenIssuedAt"] != null) result["lastTokenIssuedAt"] = readString(wire["lastTokenIssuedAt"], here, "lastTokenIssuedAt");
-  return result as unknown as CommunicationIdentity;
+  return readMembers(value, path, key, communicationIdentityMembers) as unknown as CommunicationIdentity;
 }
+
+const communicationIdentityAccessTokenMembers: readonly MemberReader[] = [["token", readString, true], ["expiresOn", readString, true]];
 
 /**
  * Reads {@link CommunicationIdentityAccessToken} from parsed JSON, checking required members and types at any depth:
  * a wrong shape throws an `Error` naming the JSON path and what was expected. Unknown members are dropped.
  */
 export function deserializeCommunicationIdentityAccessToken(value: unknown, path = "", key?: string | number): CommunicationIdentityAccessToken {
-  const wire = readObject(value, path, key);
-  const here = key === undefined ? path : pathOf(path, key);
-  const result: WireObject = {};
-  result["token"] = readString(wire["token"], here, "token");
-  result["expiresOn"] = readString(wire["expiresOn"], here, "expiresOn");
-  return result as unknown as CommunicationIdentityAccessToken;
+  return readMembers(value, path, key, communicationIdentityAccessTokenMembers) as unknown as CommunicationIdentityAccessToken;
 }
+
+const communicationIdentityAccessTokenResultMembers: readonly MemberReader[] = [["identity", deserializeCommunicationIdentity, true], ["accessToken", deserializeCommunicationIdentityAccessToken]];
 
 /**
  * Reads {@link CommunicationIdentityAccessTokenResult} from parsed JSON, checking required members and types at any depth:
  * a wrong shape throws an `Error` naming the JSON path and what was expected. Unknown members are dropped.
  */
 export function deserializeCommunicationIdentityAccessTokenResult(value: unknown, path = "", key?: string | number): CommunicationIdentityAccessTokenResult {
-  const wire = readObject(value, path, key);
-  const here = key === undefined ? path : pathOf(path, key);
-  const result: WireObject = {};
-  result["identity"] = deserializeCommunicationIdentity(wire["identity"], here, "identity");
-  if (wire["accessToken"] != null) result["accessToken"] = deserializeCommunicationIdentityAccessToken(wire["accessToken"], here, "accessToken");
-  return result as unknown as CommunicationIdentityAccessTokenResult;
+  return readMembers(value, path, key, communicationIdentityAccessTokenResultMembers) as unknown as CommunicationIdentityAccessTokenResult;
 }
+
+const entraAssignmentMembers: readonly MemberReader[] = [["objectId", readString, true], ["tenantId", readString, true], ["principalType", readString, true], ["clientIds", (item: unknown, itemPath: string, index: string | number) => readArray(item, itemPath, index, readString), true]];
 
 /**
  * Reads {@link EntraAssignment} from parsed JSON, checking required members and types at any depth:
  * a wrong shape throws an `Error` naming the JSON path and what was expected. Unknown members are dropped.
  */
 export function deserializeEntraAssignment(value: unknown, path = "", key?: string | number): EntraAssignment {
-  const wire = readObject(value, path, key);
-  const here = key === undefined ? path : pathOf(path, key);
-  const result: WireObject = {};
-  result["objectId"] = readString(wire["objectId"], here, "objectId");
-  result["tenantId"] = readString(wire["tenantId"], here, "tenantId");
-  result["principalType"] = readString(wire["principalType"], here, "principalType");
-  result["clientIds"] = readArray(wire["clientIds"], here, "clientIds", readString);
-  return result as unknown as EntraAssignment;
+  return readMembers(value, path, key, entraAssignmentMembers) as unknown as EntraAssignment;
 }
+
+const entraAssignmentsResponseMembers: readonly MemberReader[] = [["value", (item: unknown, itemPath: string, index: string | number) => readArray(item, itemPath, index, deserializeEntraAssignment), true], ["nextLink", readString]];
 
 /**
  * Reads {@link EntraAssignmentsResponse} from parsed JSON, checking required members and types at any depth:
  * a wrong shape throws an `Error` naming the JSON path and what was expected. Unknown members are dropped.
  */
 export function deserializeEntraAssignmentsResponse(value: unknown, path = "", key?: string | number): EntraAssignmentsResponse {
-  const wire = readObject(value, path, key);
-  const here = key === undefined ? path : pathOf(path, key);
-  const result: WireObject = {};
-  result["value"] = readArray(wire["value"], here, "value", deserializeEntraAssignment);
-  if (wire["nextLink"] != null) result["nextLink"] = readString(wire["nextLink"], here, "nextLink");
-  return result as unknown as EntraAssignmentsResponse;
+  return readMembers(value, path, key, entraAssignmentsResponseMembers) as unknown as EntraAssignmentsResponse;
 }
+
+const teamsExtensionAssignmentResponseMembers: readonly MemberReader[] = [["objectId", readString, true], ["tenantId", readString, true], ["principalType", readString, true], ["clientIds", (item: unknown, itemPath: string, index: string | number) => readArray(item, itemPath, index, readString)]];
 
 /**
  * Reads {@link TeamsExtensionAssignmentResponse} from parsed JSON, checking required members and types at any depth:
  * a wrong shape throws an `Error` naming the JSON path and what was expected. Unknown members are dropped.
  */
 export function deserializeTeamsExtensionAssignmentResponse(value: unknown, path = "", key?: string | number): TeamsExtensionAssignmentResponse {
-  const wire = readObject(value, path, key);
-  const here = key === undefined ? path : pathOf(path, key);
-  const result: WireObject = {};
-  result["objectId"] = readString(wire["objectId"], here, "objectId");
-  result["tenantId"] = readString(wire["tenantId"], here, "tenantId");
-  result["principalType"] = readString(wire["principalType"], here, "principalType");
-  if (wire["clientIds"] != null) result["clientIds"] = readArray(wire["clientIds"], here, "clientIds", readString);
-  return result as unknown as TeamsExtensionAssignmentResponse;
+  return readMembers(value, path, key, teamsExtensionAssignmentResponseMembers) as unknown as TeamsExtensionAssignmentResponse;
 }
 
 /**
