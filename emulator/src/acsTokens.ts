@@ -9,9 +9,19 @@ export interface IssuedToken {
   expiresOn: string;
 }
 
+// The last date formatted: tokens minted in the same millisecond expire in the same one.
+let formattedMs = Number.NaN;
+let formatted = "";
+
 /** `2025-04-18T14:46:09.2460000+00:00`: the service's 7-digit, explicit-offset format. */
 export function formatServiceDate(date: Date): string {
-  return `${date.toISOString().slice(0, 23)}0000+00:00`;
+  const ms = date.getTime();
+  // An invalid date (NaN) never equals the cached one, so it still throws toISOString's RangeError.
+  if (ms !== formattedMs) {
+    formatted = `${date.toISOString().slice(0, 23)}0000+00:00`;
+    formattedMs = ms;
+  }
+  return formatted;
 }
 
 /** Mints a token for `identity` (an `8:acs:` or `8:orgid:` id) and records the issue sequence. */

@@ -123,8 +123,14 @@ function readExpiresOn(value: unknown, now: Date): Date {
   return new Date(now.getTime() + value * 60_000);
 }
 
+// The last id accepted: a client asks for tokens of the same identity again and again.
+let acceptedRaw: string | undefined;
+let acceptedResource: string | undefined;
+let acceptedId = "";
+
 /** Well-formed ACS id of this resource, or the 400/401 the service answers. */
 function parseIdentityId(store: IdentityStore, raw: string): string {
+  if (raw === acceptedRaw && store.keys.resourceId === acceptedResource) return acceptedId;
   let id: string;
   try {
     id = decodeURIComponent(raw);
@@ -134,6 +140,9 @@ function parseIdentityId(store: IdentityStore, raw: string): string {
   const match = ACS_ID.exec(id);
   if (!match) throw malformedId();
   if (match[1].toLowerCase() !== store.keys.resourceId) throw identityNotOwned();
+  acceptedRaw = raw;
+  acceptedResource = store.keys.resourceId;
+  acceptedId = id;
   return id;
 }
 
