@@ -1,7 +1,7 @@
 // Browser bundle size of the same small app (bench/apps/) built against ours and the official
 // package: esbuild, ESM, minified, platform browser; then gzip level 9. Metafiles land in
 // bench/.tmp/ so the biggest inputs can be looked up (esbuild's analyzeMetafile or esbuild.github.io/analyze).
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -26,16 +26,21 @@ export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>
 }
 
 /**
- * Makes `communication-identity` resolvable as a package (node_modules/<name> → the package) so
- * esbuild applies the package's "exports" map and picks the "browser" condition, as an app would.
+ * Copies bench/apps/<app>.mjs into an app folder of its own under tmpDir (its own package.json, and
+ * node_modules/communication-identity → the package) and returns the copy's path. From inside this
+ * repository, "communication-identity" would resolve to the repository itself (a package may import
+ * itself by name), not to the package being measured; from the copy, esbuild applies that package's
+ * "exports" map and picks the "browser" condition, as an app would.
  */
-function selfResolveDir(tmpDir: string, packageDir: string): string {
-  const modulesDir = join(tmpDir, "resolve", "node_modules");
-  const link = join(modulesDir, "communication-identity");
-  mkdirSync(modulesDir, { recursive: true });
+function stageApp(tmpDir: string, app: string, packageDir: string): string {
+  const appDir = join(tmpDir, `app-${app}`);
+  const link = join(appDir, "node_modules", "communication-identity");
+  mkdirSync(join(appDir, "node_modules"), { recursive: true });
+  writeFileSync(join(appDir, "package.json"), JSON.stringify({ name: `bench-app-${app}`, private: true, type: "module" }));
+  copyFileSync(join(benchDir, "apps", `${app}.mjs`), join(appDir, `${app}.mjs`));
   rmSync(link, { force: true });
   symlinkSync(packageDir, link, "dir");
-  return modulesDir;
+  return join(appDir, `${app}.mjs`);
 }
 
 /**
@@ -46,7 +51,7 @@ function selfResolveDir(tmpDir: string, packageDir: string): string {
 export async function measureBundle(which: "official" | "ours", tmpDir: string, packageDir = repoRoot, app: string = which): Promise<BundleSize> {
   const outfile = join(tmpDir, `bundle-${app}.js`);
   const result = await build({
-    entryPoints: [join(benchDir, "apps", `${app}.mjs`)],
+    entryPoints: [which === "ours" ? stageApp(tmpDir, app, packageDir) : join(benchDir, "apps", `${app}.mjs`)],
     bundle: true,
     minify: true,
     format: "esm",
@@ -56,7 +61,6 @@ export async function measureBundle(which: "official" | "ours", tmpDir: string, 
     metafile: true,
     outfile,
     logLevel: "silent",
-    nodePaths: which === "ours" ? [selfResolveDir(tmpDir, packageDir)] : [],
   });
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
   if (!output) throw new Error(`esbuild produced no JS for ${which}`);
