@@ -63,12 +63,15 @@ function sentMask(table: OperationTable, sent: object | undefined): number {
   return mask;
 }
 
+/** Whether `version` has the operation and every member in `mask`. */
+function hasAll(table: OperationTable, version: string, mask: number): boolean {
+  const has = table.masks.get(version);
+  return has !== undefined && (has & mask) === mask;
+}
+
 /** The known versions that have the operation and every sent member, oldest first. */
 function versionsHaving(table: OperationTable, mask: number): string[] {
-  return knownApiVersions.filter((version) => {
-    const has = table.masks.get(version);
-    return has !== undefined && (has & mask) === mask;
-  });
+  return knownApiVersions.filter((version) => hasAll(table, version, mask));
 }
 
 function describeNeed(operation: VersionedOperation, table: OperationTable, mask: number, call: string, labels: Readonly<Record<string, string>> | undefined, lacking?: number): string {
@@ -87,10 +90,7 @@ export function createApiVersionPolicy(apiVersion: string | undefined): ApiVersi
         const mask = sentMask(table, sent);
         let version = table.defaults.get(mask);
         if (version === undefined && !table.defaults.has(mask)) {
-          version = defaultApiVersionCandidates.find((candidate) => {
-            const has = table.masks.get(candidate);
-            return has !== undefined && (has & mask) === mask;
-          });
+          version = defaultApiVersionCandidates.find((candidate) => hasAll(table, candidate, mask));
           table.defaults.set(mask, version);
         }
         if (version === undefined) throw new Error(describeNeed(operation, table, mask, call, labels));
@@ -105,8 +105,8 @@ export function createApiVersionPolicy(apiVersion: string | undefined): ApiVersi
     choose(operation, sent, call, labels) {
       const table = tableOf(operation);
       const mask = sentMask(table, sent);
+      if (hasAll(table, apiVersion, mask)) return apiVersion;
       const has = table.masks.get(apiVersion);
-      if (has !== undefined && (has & mask) === mask) return apiVersion;
       const lacking = has === undefined ? 0 : mask & ~has;
       throw new Error(`${describeNeed(operation, table, mask, call, labels, lacking)}; this client uses ${apiVersion} (change or remove the apiVersion option)`);
     },

@@ -239,16 +239,16 @@ export class CommunicationIdentityClient {
   ): Promise<TPublic> {
     // Before any request: a pinned api-version that lacks what the call sends rejects here.
     const apiVersion = this.#apiVersions.choose(operation, body as object | undefined, PUBLIC_NAMES[method] ?? method, OPTION_NAMES);
+    const reader = typeof read === "function" ? { map: read } : read;
     const loading = loadClientRuntime();
     if (loading instanceof Promise) {
       // Node, before the pipeline has loaded: a plain call goes out now instead of waiting for it.
-      const reader = typeof read === "function" ? { map: read } : read;
       const first = sendFirstCall(this.#settings, { method, spanPrefix: "CommunicationIdentity", operation, apiVersion, params: pathParams, body, options, reader }, loading);
       if (first) return first;
     }
     const runtime = await loading;
     this.#context ??= runtime.createOperationContext(this.#settings);
-    return runtime.runOperation(this.#context, method, operation, apiVersion, pathParams, body, options, read);
+    return runtime.runOperation(this.#context, method, operation, apiVersion, pathParams, body, options, reader);
   }
 
   #checkCustomId(customId: unknown): string | undefined {

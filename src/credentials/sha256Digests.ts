@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 
-// Same signatures as @azure/core-util's helpers (the browser twin re-exports those), but synchronous:
+// Same signatures as @azure/core-util's helpers (the browser twin calls Web Crypto), but synchronous:
 // node:crypto needs no promise, and an async helper costs two promise hops per signed request.
 
 const EMPTY_BODY_HASH = createHash("sha256").update("").digest("base64");

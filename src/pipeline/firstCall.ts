@@ -14,6 +14,7 @@ import { tracingClient } from "../tracing.js";
 import { defaultConnectionPools, serializeHead, type FirstAttempt, type Http1Request } from "../transport/http1Exchange.js";
 import type { ClientSettings } from "./clientRuntime.js";
 import type { ClientRuntimeModule } from "./loadClientRuntime.js";
+import { forEachHeaderParam, operationUrl, serializedBody } from "./operationRequest.js";
 import type { ResultReader } from "./sendOperation.js";
 
 // A process's first call would otherwise wait for @azure/core-rest-pipeline to load (about as long as
@@ -70,7 +71,7 @@ export function sendFirstCall<TParams, TBody, TResult, TPublic>(
   ) {
     return undefined;
   }
-  const url = new URL(settings.endpoint + fillPath(call.operation, call.params) + queryOf(call.operation, call.apiVersion, call.params));
+  const url = new URL(operationUrl(settings.endpoint, call.operation, call.apiVersion, call.params));
   if (url.protocol !== "https:" && !(url.protocol === "http:" && clientOptions.allowInsecureConnection)) return undefined;
   sentAhead = true;
   return tracingClient.withSpan(`${call.spanPrefix}-${call.method}`, options, async (updatedOptions) => {
@@ -93,10 +94,7 @@ async function exchange<TParams, TBody, TResult, TPublic>(
   const { operation, params, body } = call;
   const headers: Record<string, string> = { Accept: "application/json" };
   if (operation.body) headers["Content-Type"] = operation.body.mediaType;
-  for (const parameter of operation.headerParams ?? []) {
-    const value = params?.[parameter.name];
-    if (value !== undefined) headers[parameter.wireName] = String(value);
-  }
+  forEachHeaderParam(operation, params, (name, value) => (headers[name] = value));
   const tracingContext = options.tracingOptions?.tracingContext;
   if (tracingContext) Object.assign(headers, tracingClient.createRequestHeaders(tracingContext));
   // The headers the pipeline's policies add, in their order: decompression, user agent, request id, signature.
@@ -107,7 +105,7 @@ async function exchange<TParams, TBody, TResult, TPublic>(
   if (coreAgent === undefined) return { notSent: true };
   headers["User-Agent"] = `${prefix ? `${prefix} ` : ""}azsdk-js-communication-identity/${packageVersion} ${coreAgent}`;
   headers["x-ms-client-request-id"] = randomUUID();
-  const text = operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined;
+  const text = serializedBody(operation, body);
   await sign(credential.key, operation.method, url, text ?? "", headers);
   if (text !== undefined) headers["Content-Length"] = String(Buffer.byteLength(text));
   const request: Http1Request = { url, method: operation.method, headers, body: text, decompress: true, keepAlive: true, tlsSettings: undefined };
@@ -157,19 +155,4 @@ async function sign(key: string, method: string, url: URL, body: string, headers
   headers["x-ms-content-sha256"] = contentHash;
   headers.host = url.host;
   headers.Authorization = `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`;
-}
-
-function fillPath<TParams>(operation: Pick<OperationDescriptor<TParams, unknown, unknown>, "path" | "pathParams">, params: TParams): string {
-  let path = operation.path;
-  for (const name of operation.pathParams) path = path.replace(`{${name}}`, encodeURIComponent(String(params[name])));
-  return path;
-}
-
-function queryOf<TParams>(operation: Pick<OperationDescriptor<TParams, unknown, unknown>, "queryParams">, apiVersion: string, params: TParams): string {
-  let query = "?api-version=" + encodeURIComponent(apiVersion);
-  for (const parameter of operation.queryParams ?? []) {
-    const value = params?.[parameter.name];
-    if (value !== undefined) query += "&" + encodeURIComponent(parameter.wireName) + "=" + encodeURIComponent(String(value));
-  }
-  return query;
 }

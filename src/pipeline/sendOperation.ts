@@ -12,6 +12,7 @@ import type { WireObject } from "../generated/serialization.js";
 import { tracingClient } from "../tracing.js";
 import type { IdentityPipeline } from "./createIdentityPipeline.js";
 import { createParseError, createStatusError, createTimeoutError, describeProblem } from "./errors.js";
+import { forEachHeaderParam, operationUrl, serializedBody } from "./operationRequest.js";
 import { AnswerShapeError, answerObject } from "./readAnswer.js";
 
 /** Everything a client instance fixes once, in its constructor, for all its requests. */
@@ -87,12 +88,7 @@ function buildRequest<TPathParams, TBody, TResult>(
   // Like the official client: an operation that takes a body always declares its media type,
   // even when the body is omitted (createUser() sends zero bytes with Content-Type).
   if (operation.body) headers.set("Content-Type", operation.body.mediaType);
-  if (operation.headerParams) {
-    for (const parameter of operation.headerParams) {
-      const value = pathParams?.[parameter.name];
-      if (value !== undefined) headers.set(parameter.wireName, String(value));
-    }
-  }
+  forEachHeaderParam(operation, pathParams, (name, value) => headers.set(name, value));
   const customHeaders = requestOptions?.customHeaders;
   if (customHeaders) {
     for (const name of Object.keys(customHeaders)) headers.set(name, customHeaders[name]);
@@ -103,10 +99,10 @@ function buildRequest<TPathParams, TBody, TResult>(
     for (const name of Object.keys(tracingHeaders)) headers.set(name, tracingHeaders[name]);
   }
   return createPipelineRequest({
-    url: context.endpoint + fillPath(operation.path, operation.pathParams, pathParams) + queryOf(operation, apiVersion, pathParams),
+    url: operationUrl(context.endpoint, operation, apiVersion, pathParams),
     method: operation.method,
     headers,
-    body: operation.body && body !== undefined && body !== null ? operation.body.serialize(body) : undefined,
+    body: serializedBody(operation, body),
     abortSignal: options.abortSignal,
     timeout: requestOptions?.timeout,
     tracingOptions: options.tracingOptions,
@@ -114,25 +110,6 @@ function buildRequest<TPathParams, TBody, TResult>(
     onUploadProgress: requestOptions?.onUploadProgress,
     onDownloadProgress: requestOptions?.onDownloadProgress,
   });
-}
-
-/** `?api-version=<version>` and the operation's query parameters the call gives, in spec order. */
-function queryOf<TPathParams, TBody, TResult>(operation: OperationDescriptor<TPathParams, TBody, TResult>, apiVersion: string, params: TPathParams): string {
-  let query = "?api-version=" + encodeURIComponent(apiVersion);
-  if (operation.queryParams) {
-    for (const parameter of operation.queryParams) {
-      const value = params?.[parameter.name];
-      if (value !== undefined) query += "&" + encodeURIComponent(parameter.wireName) + "=" + encodeURIComponent(String(value));
-    }
-  }
-  return query;
-}
-
-/** Fills `{name}` placeholders of a path template, each value encoded with encodeURIComponent. */
-function fillPath<TPathParams>(template: string, names: readonly (keyof TPathParams & string)[], params: TPathParams): string {
-  let path = template;
-  for (const name of names) path = path.replace(`{${name}}`, encodeURIComponent(String(params[name])));
-  return path;
 }
 
 function readAnswer<TPathParams, TBody, TResult, TPublic>(

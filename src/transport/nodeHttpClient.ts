@@ -73,13 +73,7 @@ class NodeHttpClient implements HttpClient {
     return new Promise((resolve, reject) => {
       const url = new URL(request.url);
       const isInsecure = url.protocol !== "https:";
-      if (isInsecure && !request.allowInsecureConnection) {
-        // The query string is left out: it may carry a SAS token or other secret.
-        throw new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`);
-      }
-      if (body !== undefined && !request.headers.has("Content-Length")) {
-        request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-      }
+      prepare(request, url, isInsecure, body);
       const hostname = url.hostname;
       const options: https.RequestOptions = {
         // Core types `agent` structurally; at run time it is an http(s).Agent from proxyPolicy/agentPolicy or the user.
@@ -103,13 +97,7 @@ class NodeHttpClient implements HttpClient {
       const url = new URL(request.url);
       const isInsecure = url.protocol !== "https:";
       if (isInsecure && url.protocol !== "http:") throw new TypeError(`Protocol "${url.protocol}" not supported. Expected "http:" or "https:"`);
-      if (isInsecure && !request.allowInsecureConnection) {
-        // The query string is left out: it may carry a SAS token or other secret.
-        throw new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`);
-      }
-      if (body !== undefined && !request.headers.has("Content-Length")) {
-        request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-      }
+      prepare(request, url, isInsecure, body);
       const outgoing: Http1Request = {
         url,
         method: request.method,
@@ -120,28 +108,12 @@ class NodeHttpClient implements HttpClient {
         tlsSettings: request.tlsSettings,
       };
       const head = serializeHead(outgoing);
-      const signal = request.abortSignal;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let settled = false;
-      const settle = (error: unknown, response?: PipelineResponse): void => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        if (response === undefined) reject(error);
-        else resolve(response);
-      };
+      // Aborts come from the signal's event or a timer, so `exchange` is set by then.
+      const settle = settleOnce(request, resolve, reject, () => exchange.abort());
       const exchange = this.pools.startExchange(outgoing, head, (failure, answer) => {
         if (failure !== undefined) settle(toRestError(failure, request));
         else settle(undefined, toPipelineResponse(request, answer!));
       });
-      const onAbort = (): void => {
-        exchange.abort();
-        settle(new AbortError(ABORTED_MESSAGE));
-      };
-      signal?.addEventListener("abort", onAbort);
-      // Core stops this clock at the response head, so a stalled body hangs forever; we cover the body too.
-      if (request.timeout > 0) timer = setTimeout(onAbort, request.timeout);
     });
   }
 
@@ -160,6 +132,17 @@ class NodeHttpClient implements HttpClient {
       cache.set(tlsSettings, agent);
     }
     return agent;
+  }
+}
+
+/** Throws for an insecure URL the request does not allow; declares the body's length unless the request does. */
+function prepare(request: PipelineRequest, url: URL, isInsecure: boolean, body: RequestBody): void {
+  if (isInsecure && !request.allowInsecureConnection) {
+    // The query string is left out: it may carry a SAS token or other secret.
+    throw new Error(`Cannot connect to ${url.origin}${url.pathname} while allowInsecureConnection is false.`);
+  }
+  if (body !== undefined && !request.headers.has("Content-Length")) {
+    request.headers.set("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
   }
 }
 
@@ -193,24 +176,7 @@ function exchange(
   resolve: (response: PipelineResponse) => void,
   reject: (error: unknown) => void,
 ): void {
-  const signal = request.abortSignal;
-  let settled = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-
-  const settle = (error: unknown, response?: PipelineResponse): void => {
-    if (settled) return;
-    settled = true;
-    if (timer !== undefined) clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    if (response === undefined) reject(error);
-    else resolve(response);
-  };
-  const onAbort = (): void => {
-    const error = new AbortError(ABORTED_MESSAGE);
-    settle(error);
-    req.destroy(error);
-  };
-
+  const settle = settleOnce(request, resolve, reject, (error) => req.destroy(error));
   const req = (isInsecure ? http : https).request(options, (res) => {
     const response: PipelineResponse = { request, status: res.statusCode ?? 0, headers: toHttpHeaders(res) };
     if (request.method === "HEAD") {
@@ -239,10 +205,40 @@ function exchange(
   req.on("error", (error: NodeJS.ErrnoException) => {
     settle(new RestError(error.message, { code: error.code ?? RestError.REQUEST_SEND_ERROR, request }));
   });
+  req.end(body);
+}
+
+/**
+ * Watches `request`'s abort signal and timeout, and returns the function that settles the caller's
+ * promise exactly once. An abort (the signal, or the timeout firing) rejects with an AbortError, then
+ * runs `cancel` with it to stop the exchange.
+ */
+function settleOnce(
+  request: PipelineRequest,
+  resolve: (response: PipelineResponse) => void,
+  reject: (error: unknown) => void,
+  cancel: (error: AbortError) => void,
+): (error: unknown, response?: PipelineResponse) => void {
+  const signal = request.abortSignal;
+  let settled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settle = (error: unknown, response?: PipelineResponse): void => {
+    if (settled) return;
+    settled = true;
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    if (response === undefined) reject(error);
+    else resolve(response);
+  };
+  const onAbort = (): void => {
+    const error = new AbortError(ABORTED_MESSAGE);
+    settle(error);
+    cancel(error);
+  };
   signal?.addEventListener("abort", onAbort);
   // Core stops this clock at the response head, so a stalled body hangs forever; we cover the body too.
   if (request.timeout > 0) timer = setTimeout(onAbort, request.timeout);
-  req.end(body);
+  return settle;
 }
 
 /** Response headers as core's client reports them: one value per name, the first when Node gives a list. */

@@ -1,22 +1,13 @@
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPipelineRequest } from "@azure/core-rest-pipeline";
 import { startTsxChild } from "../helpers/tsxChild.js";
 import { createNodeHttpClient } from "../../src/transport/nodeHttpClient.js";
-import { startServer, waitFor, type Handler, type TestServer } from "./testServers.js";
+import { serverPerTest, waitFor } from "./testServers.js";
 
 // The HTTP/1.1 framing the transport parses itself (what node:http used to do for it).
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = serverPerTest();
 
 const get = (url: string) => createPipelineRequest({ url, allowInsecureConnection: true });
 

@@ -2,7 +2,7 @@ import http from "node:http";
 import { getEventListeners } from "node:events";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   createEmptyPipeline,
@@ -16,18 +16,9 @@ import {
 } from "@azure/core-rest-pipeline";
 import { createNodeHttpClient } from "../../src/transport/nodeHttpClient.js";
 import { rejectionOf } from "../helpers/rejectionOf.js";
-import { closedPort, startServer, waitFor, type Handler, type TestServer } from "./testServers.js";
+import { closedPort, serverPerTest, waitFor, type Handler } from "./testServers.js";
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = serverPerTest();
 
 const ok: Handler = (_req, res) => res.end("ok");
 

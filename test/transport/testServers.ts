@@ -3,6 +3,7 @@ import https from "node:https";
 import net from "node:net";
 import { once } from "node:events";
 import { generate } from "selfsigned";
+import { afterEach } from "vitest";
 
 /** What a test server saw of one request. */
 export interface SeenRequest {
@@ -25,6 +26,19 @@ export interface TestServer {
 }
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest) => void;
+
+/** For a spec file: a `serve(handler)` whose servers ({@link startServer}) are closed after each test. */
+export function serverPerTest(): (handler: Handler) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (handler) => {
+    const server = await startServer(handler);
+    servers.push(server);
+    return server;
+  };
+}
 
 /** Starts an HTTP (or, with `tls`, HTTPS) server on 127.0.0.1:0 that records requests, then calls `handler`. */
 export async function startServer(handler: Handler, tls?: { key: string; cert: string }): Promise<TestServer> {

@@ -6,12 +6,12 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startIdentityEmulator, type IdentityEmulator } from "communication-identity-emulator";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../../scripts/runSamples.js";
 import { CommunicationIdentityClient } from "../../../src/index.js";
 import { ensureBuilt } from "../../helpers/ensureBuilt.js";
-import { chromiumArgs, findChromium } from "../chromium.js";
+import { launchChromium, pageProblems } from "./chromiumPage.js";
 
 const screenshotPath = join(repoRoot, "test-results", "inspector.png");
 let emulator: IdentityEmulator;
@@ -20,9 +20,7 @@ let browser: Browser;
 beforeAll(async () => {
   ensureBuilt();
   emulator = await startIdentityEmulator({ port: 0 });
-  const executablePath = findChromium();
-  if (executablePath === undefined) throw new Error("Chromium is required for this test (see vitest.config.ts).");
-  browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -48,11 +46,7 @@ describe("the emulator's inspector page", () => {
     expect(surfaced).toMatch(/different access key.*string-to-sign: "POST\\n\/identities\?api-version=/);
 
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
-    });
+    const problems = pageProblems(page);
     const offline: string[] = [];
     page.on("request", (request) => {
       if (!request.url().startsWith(emulator.endpoint)) offline.push(request.url());

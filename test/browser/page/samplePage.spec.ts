@@ -7,12 +7,12 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkPackage, repoRoot } from "../../../scripts/runSamples.js";
 import { CommunicationIdentityClient } from "../../../src/index.js";
 import { ensureBuilt } from "../../helpers/ensureBuilt.js";
-import { chromiumArgs, findChromium } from "../chromium.js";
+import { launchChromium, pageProblems } from "./chromiumPage.js";
 
 const sampleDir = join(repoRoot, "samples", "v1", "browser");
 const screenshotPath = join(repoRoot, "test-results", "browser-sample.png");
@@ -36,9 +36,7 @@ beforeAll(async () => {
     startSampleServer(options: { port: number }): Promise<SampleServer>;
   };
   sample = await serve.startSampleServer({ port: 0 });
-  const executablePath = findChromium();
-  if (executablePath === undefined) throw new Error("Chromium is required for this test (see vitest.config.ts).");
-  browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -49,11 +47,7 @@ afterAll(async () => {
 describe("samples/v1/browser", () => {
   it("creates a user and a token when the button is clicked, and shows them", async () => {
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
-    });
+    const problems = pageProblems(page);
 
     await page.goto(sample.url);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("ready");
