@@ -7,6 +7,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import type { generate as GenerateCertificate } from "selfsigned";
 
 /** A server certificate for HTTPS and the CA that signed it, all PEM. */
 export interface ServerCertificate {
@@ -80,13 +81,7 @@ export function spkiPin(certificatePem: string): string {
 }
 
 async function createCa(now: Date): Promise<{ ca: string; caKey: string }> {
-  // Loaded only when a certificate is made: the certificate stack costs far more to import than the HTTP server takes to start.
-  const { generate } = await import("selfsigned");
-  const ca = await generate([{ name: "commonName", value: "communication-identity emulator CA" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    notBeforeDate: new Date(now.getTime() - HOUR_MS),
-    notAfterDate: new Date(now.getTime() + CA_LIFETIME_MS),
+  const ca = await generateEc("communication-identity emulator CA", now, CA_LIFETIME_MS, {
     extensions: [
       { name: "basicConstraints", cA: true, critical: true },
       { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -96,12 +91,7 @@ async function createCa(now: Date): Promise<{ ca: string; caKey: string }> {
 }
 
 async function createLeaf(ca: string, caKey: string, now: Date): Promise<{ cert: string; key: string }> {
-  const { generate } = await import("selfsigned");
-  const leaf = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    algorithm: "sha256",
-    notBeforeDate: new Date(now.getTime() - HOUR_MS),
-    notAfterDate: new Date(now.getTime() + LEAF_LIFETIME_MS),
+  const leaf = await generateEc("localhost", now, LEAF_LIFETIME_MS, {
     ca: { key: caKey, cert: ca },
     extensions: [
       { name: "basicConstraints", cA: false },
@@ -118,6 +108,21 @@ async function createLeaf(ca: string, caKey: string, now: Date): Promise<{ cert:
     ],
   });
   return { cert: leaf.cert, key: leaf.private };
+}
+
+type SelfsignedOptions = NonNullable<Parameters<typeof GenerateCertificate>[1]>;
+
+/** An EC P-256, SHA-256 certificate for `commonName`, valid from an hour before `now` for `lifetimeMs`. */
+async function generateEc(commonName: string, now: Date, lifetimeMs: number, options: Pick<SelfsignedOptions, "ca" | "extensions">) {
+  // Loaded only when a certificate is made: the certificate stack costs far more to import than the HTTP server takes to start.
+  const { generate } = await import("selfsigned");
+  return generate([{ name: "commonName", value: commonName }], {
+    keyType: "ec",
+    algorithm: "sha256",
+    notBeforeDate: new Date(now.getTime() - HOUR_MS),
+    notAfterDate: new Date(now.getTime() + lifetimeMs),
+    ...options,
+  });
 }
 
 /** The kept file, or undefined when absent or not usable (then a new one replaces it). */

@@ -4,8 +4,8 @@
  * arrived: method, path as sent, query normalised the way the signer normalises it, date, Host.
  */
 import { denied, invalidAuthenticationInfo } from "./errors.js";
-import { hmacSha256, sha256Base64 } from "./sha256.js";
-import { explainSignatureMismatch, stringToSignOf } from "./signatureDiagnosis.js";
+import { equalText, hmacSha256, sha256Base64 } from "./sha256.js";
+import { explainSignatureMismatch, signingFacts, stringToSignOf } from "./signatureDiagnosis.js";
 
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const REQUIRED_SIGNED_HEADERS = ["x-ms-date", "host", "x-ms-content-sha256"];
@@ -102,7 +102,7 @@ export function verifyContentHash(
       header: "x-ms-content-sha256",
       message:
         `${message} The header says ${declaredHash}; the ${body.length}-byte body hashes to ${contentHash} (base64 SHA-256 of the exact bytes sent).` +
-        (context.stringToSign === undefined ? "" : ` The emulator's string-to-sign: ${JSON.stringify(context.stringToSign)}; clock skew ${context.clockSkewSeconds} s.`),
+        (context.stringToSign === undefined ? "" : signingFacts(context.stringToSign, context.clockSkewSeconds)),
       ...context,
     });
   }
@@ -146,12 +146,4 @@ function parseAuthorization(authorization: string): Map<string, string> {
 function header(headers: SignedRequest["headers"], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(",") : value;
-}
-
-/** Equal strings, compared in time that depends on their length only (no Buffer per side). */
-function equalText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
-  return difference === 0;
 }

@@ -181,12 +181,11 @@ async function handle(
       const state = { store, faults, log: options.log, clock: options.clock };
       reply = await runControlRoute(control, { req, method, url, path, readBody: readWholeBody, state });
     } catch (error) {
-      reply = error instanceof EmulatorHttpError ? errorReply(error) : internalError(error);
+      reply = replyForError(error);
       // A refused control request is worth seeing even where its successful twin is quiet.
       noteFor(res).quiet = false;
     }
-    if (!req.complete && Number(req.headers["content-length"]) > MAX_DRAIN_BYTES) reply.headers = { ...reply.headers, Connection: "close" };
-    send(req, res, started, reply);
+    send(req, res, started, closeIfUndrained(req, reply));
     return;
   }
 
@@ -215,15 +214,19 @@ async function handle(
   try {
     reply = await dispatch(req, method, url, path, store, now, options.loose === true);
   } catch (error) {
-    reply = error instanceof EmulatorHttpError ? errorReply(error) : internalError(error);
+    reply = replyForError(error);
   }
-  // Refused before its body was read: Node discards the rest of it, unless it is too large to be worth it.
-  if (!req.complete && Number(req.headers["content-length"]) > MAX_DRAIN_BYTES) reply.headers = { ...reply.headers, Connection: "close" };
   if (dropResponse) {
     req.socket.destroy();
     return;
   }
-  send(req, res, started, reply);
+  send(req, res, started, closeIfUndrained(req, reply));
+}
+
+/** Refused before its body was read: Node discards the rest of it, unless it is too large to be worth it (then the connection closes). */
+function closeIfUndrained(req: IncomingMessage, reply: Reply): Reply {
+  if (!req.complete && Number(req.headers["content-length"]) > MAX_DRAIN_BYTES) reply.headers = { ...reply.headers, Connection: "close" };
+  return reply;
 }
 
 async function dispatch(
@@ -397,7 +400,9 @@ function correlationVector(): string {
   return cvPool.toString("base64", cvOffset - CV_BYTES, cvOffset);
 }
 
-function errorReply(error: EmulatorHttpError): Reply {
+/** The answer to a failed request: its EmulatorHttpError's, else a generic 500. */
+function replyForError(error: unknown): Reply {
+  if (!(error instanceof EmulatorHttpError)) return internalError(error);
   return { status: error.status, body: error.toBody(), headers: error.headers, explanation: explanationOf(error) };
 }
 

@@ -66,3 +66,11 @@ export function hmacSha256(key: Buffer, message: string, encoding: "base64" | "b
   if (!hmac) keys.set(key, (hmac = new HmacSha256(key)));
   return encoding === "buffer" ? hmac.sign(message, encoding) : hmac.sign(message, encoding);
 }
+
+/** Equal strings, compared in time that depends on their length only (no Buffer per side). */
+export function equalText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
+  return difference === 0;
+}

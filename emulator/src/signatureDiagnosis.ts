@@ -4,8 +4,9 @@
  * a key used as text) and names the part whose change makes the client's signature match.
  * Only runs on a refusal; it reports the values the client evidently signed, never a key or a signature.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Explanation } from "./errors.js";
+import { equalText, sha256Base64 } from "./sha256.js";
 
 export interface SigningParts {
   method: string;
@@ -34,12 +35,16 @@ export function stringToSignOf(method: string, pathAndQuery: string, values: rea
   return `${method}\n${pathAndQuery}\n${values.join(";")}`;
 }
 
+/** The sentence every signature refusal ends with (SDKs keep only an innererror's code and message, so the message carries the facts too). */
+export function signingFacts(stringToSign: string, clockSkewSeconds: number | undefined): string {
+  return ` The emulator's string-to-sign: ${JSON.stringify(stringToSign)}; clock skew ${clockSkewSeconds} s.`;
+}
+
 /** The explanation for a signature that does not verify with `key`. */
 export function explainSignatureMismatch(parts: SigningParts, signature: string, key: Buffer, clockSkewSeconds: number): Explanation {
   const stringToSign = stringToSignOf(parts.method, parts.pathAndQuery, parts.values);
   const base = { code: "SignatureMismatch", stringToSign, clockSkewSeconds };
-  // SDKs keep only an innererror's code and message, so the message carries the facts too.
-  const facts = ` The emulator's string-to-sign: ${JSON.stringify(stringToSign)}; clock skew ${clockSkewSeconds} s.`;
+  const facts = signingFacts(stringToSign, clockSkewSeconds);
   for (const candidate of candidates(parts, key)) {
     const expected = createHmac("sha256", candidate.key ?? key).update(candidate.stringToSign, "utf8").digest("base64");
     if (equalText(expected, signature)) {
@@ -59,7 +64,6 @@ function* candidates(parts: SigningParts, key: Buffer): Generator<Candidate> {
   const { method, pathAndQuery, values } = parts;
   const at = (name: string) => parts.signedHeaders.indexOf(name);
   const withValue = (index: number, value: string) => values.map((v, i) => (i === index ? value : v));
-  const sts = (m: string, p: string, v: readonly string[]) => stringToSignOf(m, p, v);
 
   // Path and query.
   const q = pathAndQuery.indexOf("?");
@@ -79,7 +83,7 @@ function* candidates(parts: SigningParts, key: Buffer): Generator<Candidate> {
       differs: "path",
       signed,
       hint: `The client signed the path and query '${signed}', but the request was sent to '${pathAndQuery}'${path.startsWith("//") ? " (an endpoint ending in '/' joined with a path starting with '/'?)" : ""}.`,
-      stringToSign: sts(method, signed, values),
+      stringToSign: stringToSignOf(method, signed, values),
     };
   }
 
@@ -89,7 +93,7 @@ function* candidates(parts: SigningParts, key: Buffer): Generator<Candidate> {
       differs: "method",
       signed: method.toLowerCase(),
       hint: `The client signed the method in lower case ('${method.toLowerCase()}'); the string-to-sign has it upper-case.`,
-      stringToSign: sts(method.toLowerCase(), pathAndQuery, values),
+      stringToSign: stringToSignOf(method.toLowerCase(), pathAndQuery, values),
     };
   }
 
@@ -113,7 +117,7 @@ function* candidates(parts: SigningParts, key: Buffer): Generator<Candidate> {
         differs: "host",
         signed,
         hint: `The client signed the host '${signed}', but the request arrived with Host '${host}'.`,
-        stringToSign: sts(method, pathAndQuery, withValue(hostIndex, signed)),
+        stringToSign: stringToSignOf(method, pathAndQuery, withValue(hostIndex, signed)),
       };
     }
   }
@@ -126,20 +130,20 @@ function* candidates(parts: SigningParts, key: Buffer): Generator<Candidate> {
       differs: "date",
       signed: date,
       hint: `The client signed the Date header's value '${date}', not the x-ms-date it sent ('${values[dateIndex]}').`,
-      stringToSign: sts(method, pathAndQuery, withValue(dateIndex, date)),
+      stringToSign: stringToSignOf(method, pathAndQuery, withValue(dateIndex, date)),
     };
   }
 
   // Content hash (the header itself matched the body, or the verifier would have said so).
   const hashIndex = at("x-ms-content-sha256");
   if (hashIndex >= 0) {
-    const emptyHash = createHash("sha256").update("").digest("base64");
+    const emptyHash = sha256Base64(Buffer.alloc(0));
     if (values[hashIndex] !== emptyHash) {
       yield {
         differs: "contentHash",
         signed: emptyHash,
         hint: "The client signed the hash of an empty body, but the request has a body.",
-        stringToSign: sts(method, pathAndQuery, withValue(hashIndex, emptyHash)),
+        stringToSign: stringToSignOf(method, pathAndQuery, withValue(hashIndex, emptyHash)),
       };
     }
   }
@@ -149,7 +153,7 @@ function* candidates(parts: SigningParts, key: Buffer): Generator<Candidate> {
     differs: "key",
     signed: "the access key's text",
     hint: "The client used the access key's base64 text as the HMAC key; the key is the base64-decoded bytes.",
-    stringToSign: sts(method, pathAndQuery, values),
+    stringToSign: stringToSignOf(method, pathAndQuery, values),
     key: Buffer.from(key.toString("base64"), "utf8"),
   };
 }
@@ -164,10 +168,4 @@ function safeDecode(path: string): string {
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function equalText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -1,3 +1,14 @@
+/** One of the page's tables: `#<id>`, headed by `title` and a live count (`#<id>-count`), with an optional hint. */
+function tableSection(id: string, title: string, columns: readonly string[], hint?: string): string {
+  return `  <section id="${id}-section" aria-labelledby="${id}-title">
+    <h2 id="${id}-title">${title} <span class="count" id="${id}-count"></span></h2>
+${hint === undefined ? "" : `    <p class="hint">${hint}</p>\n`}    <table id="${id}">
+      <thead><tr>${columns.map((column) => `<th>${column}</th>`).join("")}</tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>`;
+}
+
 /** The inspector page's markup (served at `GET /_emulator/`); data comes from the control API, rendered by script.ts. */
 export const inspectorHtml = `<!doctype html>
 <html lang="en">
@@ -16,35 +27,10 @@ export const inspectorHtml = `<!doctype html>
   <p id="clock"></p>
 </header>
 <main>
-  <section id="requests-section" aria-labelledby="requests-title">
-    <h2 id="requests-title">Recent requests <span class="count" id="requests-count"></span></h2>
-    <p class="hint">Newest first. For every refused request, why: for a signature that does not match, the string-to-sign the emulator computed, the part that differed where it can tell, and the clock skew (never a key or a signature).</p>
-    <table id="requests">
-      <thead><tr><th>#</th><th>Time (UTC)</th><th>Method</th><th>Path</th><th>api-version</th><th>Status</th><th>Why</th></tr></thead>
-      <tbody></tbody>
-    </table>
-  </section>
-  <section id="identities-section" aria-labelledby="identities-title">
-    <h2 id="identities-title">Identities <span class="count" id="identities-count"></span></h2>
-    <table id="identities">
-      <thead><tr><th>Id</th><th>customId</th><th>Created</th><th>Tokens issued</th><th>Last token issued</th><th>Tokens revoked</th><th>State</th></tr></thead>
-      <tbody></tbody>
-    </table>
-  </section>
-  <section id="assignments-section" aria-labelledby="assignments-title">
-    <h2 id="assignments-title">Access assignments <span class="count" id="assignments-count"></span></h2>
-    <table id="assignments">
-      <thead><tr><th>Kind</th><th>Tenant</th><th>Object id</th><th>Principal type</th><th>Client ids</th></tr></thead>
-      <tbody></tbody>
-    </table>
-  </section>
-  <section id="faults-section" aria-labelledby="faults-title">
-    <h2 id="faults-title">Pending faults <span class="count" id="faults-count"></span></h2>
-    <table id="faults">
-      <thead><tr><th>Method</th><th>Path</th><th>Times left</th><th>Fault</th></tr></thead>
-      <tbody></tbody>
-    </table>
-  </section>
+${tableSection("requests", "Recent requests", ["#", "Time (UTC)", "Method", "Path", "api-version", "Status", "Why"], "Newest first. For every refused request, why: for a signature that does not match, the string-to-sign the emulator computed, the part that differed where it can tell, and the clock skew (never a key or a signature).")}
+${tableSection("identities", "Identities", ["Id", "customId", "Created", "Tokens issued", "Last token issued", "Tokens revoked", "State"])}
+${tableSection("assignments", "Access assignments", ["Kind", "Tenant", "Object id", "Principal type", "Client ids"])}
+${tableSection("faults", "Pending faults", ["Method", "Path", "Times left", "Fault"])}
 </main>
 <footer><p>Served by the emulator itself, offline. The same data as JSON: <code>GET /_emulator/requests</code>, <code>/_emulator/identities</code>, <code>/_emulator/assignments</code>, <code>/_emulator/faults</code>.</p></footer>
 </body>
