@@ -30,7 +30,7 @@ import type {
 } from "./models.js";
 import type { ClientSettings } from "./pipeline/clientRuntime.js";
 import { loadClientRuntime } from "#platform/loadClientRuntime";
-import { sendFirstCall } from "#platform/firstCall";
+import { sendDirectCall } from "#platform/directCall";
 import { answerDate, answerObject, answerString, optionalAnswerDate, optionalAnswerString } from "./pipeline/readAnswer.js";
 import type { OperationContext, ResultReader } from "./pipeline/sendOperation.js";
 
@@ -240,13 +240,10 @@ export class CommunicationIdentityClient {
     // Before any request: a pinned api-version that lacks what the call sends rejects here.
     const apiVersion = this.#apiVersions.choose(operation, body as object | undefined, PUBLIC_NAMES[method] ?? method, OPTION_NAMES);
     const reader = typeof read === "function" ? { map: read } : read;
-    const loading = loadClientRuntime();
-    if (loading instanceof Promise) {
-      // Node, before the pipeline has loaded: a plain call goes out now instead of waiting for it.
-      const first = sendFirstCall(this.#settings, { method, spanPrefix: "CommunicationIdentity", operation, apiVersion, params: pathParams, body, options, reader }, loading);
-      if (first) return first;
-    }
-    const runtime = await loading;
+    // Node (ESM): a plain call goes straight to the wire; the pipeline loads only when a call needs it.
+    const direct = sendDirectCall(this.#settings, { method, spanPrefix: "CommunicationIdentity", operation, apiVersion, params: pathParams, body, options, reader }, loadClientRuntime);
+    if (direct) return direct;
+    const runtime = await loadClientRuntime();
     this.#context ??= runtime.createOperationContext(this.#settings);
     return runtime.runOperation(this.#context, method, operation, apiVersion, pathParams, body, options, reader);
   }

@@ -18,7 +18,7 @@ export interface ClientSettings {
 
 /**
  * The part of the client that needs the Azure core packages (pipeline, policies, RestError,
- * tracing, logging). Node loads it on a client's first call, so importing the package stays cheap.
+ * tracing, logging). Node loads it when a call first needs it, so importing the package stays cheap.
  */
 export function createOperationContext(settings: ClientSettings): OperationContext {
   const { endpoint, credential, options } = settings;
@@ -53,7 +53,7 @@ export function runOperation<TPathParams, TBody, TResult, TPublic>(
 }
 
 /**
- * Finishes a call whose first attempt went out before this module loaded (see firstCall.ts): the
+ * Finishes a call whose first attempt went out without the pipeline (see directCall.ts): the
  * pipeline runs as always, its transport answering the first attempt with what that request got, so
  * retries, redirects, error mapping and logging are the pipeline's (no `attempt`: the pipeline sends
  * it all). Runs inside the call's span.

@@ -2,7 +2,7 @@ import { createOperationContext, runOperation } from "./clientRuntime.js";
 import type { ClientRuntimeModule } from "./loadClientRuntime.js";
 
 // Browser build: bundlers keep the runtime in the one bundle, so it is imported statically (and a
-// first call never goes out before it: replayFirstAttempt is not needed here).
+// call never goes out without it: replayFirstAttempt is not needed here).
 type BrowserRuntime = Pick<ClientRuntimeModule, "createOperationContext" | "runOperation">;
 const runtime: BrowserRuntime = { createOperationContext, runOperation };
 

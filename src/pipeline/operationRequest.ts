@@ -1,8 +1,8 @@
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 
 // What a request for a generated operation carries, without @azure/core-rest-pipeline: shared by the
-// pipeline's request builder (sendOperation.ts) and the first call that goes out while core loads
-// (firstCall.ts), so both send the same URL, header parameters and body.
+// pipeline's request builder (sendOperation.ts) and the direct call that goes out without the
+// pipeline (directCall.ts), so both send the same URL, header parameters and body.
 
 /**
  * `endpoint`, the path with its `{name}` placeholders filled (each value encoded with

@@ -17,16 +17,17 @@ import type { ClientRuntimeModule } from "./loadClientRuntime.js";
 import { forEachHeaderParam, operationUrl, serializedBody } from "./operationRequest.js";
 import type { ResultReader } from "./sendOperation.js";
 
-// A process's first call would otherwise wait for @azure/core-rest-pipeline to load (about as long as
-// the official package's whole import) before sending anything. For the plain case (an access key,
-// no custom transport, proxy, policies, logging or per-call request options) the first request goes
-// out on the default transport while core loads, carrying exactly what the pipeline would send
-// (pinned by test/pipeline/firstCall.spec.ts). A clean success is mapped here; any other outcome (an
-// error status, a network error, an answer that does not map) is handed to the real pipeline as its
-// first attempt's answer, so retries, redirects, RestErrors and logging are core's as always.
+// A plain call goes straight to the wire. Waiting for @azure/core-rest-pipeline would cost a process's
+// first call about as long as the official package's whole import, and running its policies costs
+// every call CPU and optimized code. For the plain case (an access key, no custom transport, proxy,
+// policies, logging or per-call request options) the request goes out on the default transport,
+// carrying exactly what the pipeline would send (pinned by test/pipeline/directCall.spec.ts). A clean
+// success is mapped here; any other outcome (an error status, a network error, an answer that does not
+// map) is handed to the real pipeline, loaded then, as its first attempt's answer, so retries,
+// redirects, RestErrors and logging are core's as always.
 
 /** One call, as the client's `#call` has it. */
-export interface FirstCall<TParams, TBody, TResult, TPublic> {
+export interface DirectCall<TParams, TBody, TResult, TPublic> {
   readonly method: string;
   readonly spanPrefix: string;
   readonly operation: OperationDescriptor<TParams, TBody, TResult>;
@@ -39,23 +40,20 @@ export interface FirstCall<TParams, TBody, TResult, TPublic> {
 
 const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
 let coreAgentLoading: Promise<string | undefined> | undefined;
-// Only one call goes out ahead: later ones wait for the pipeline, so it is loaded (and warm) as soon as possible.
-let sentAhead = false;
 
 /**
- * Sends `call` without waiting for `runtime` when it is the process's first such call and nothing
- * about it needs the pipeline before its answer; undefined otherwise (the caller then awaits the
- * runtime as usual).
+ * Sends `call` without the pipeline when nothing about it needs the pipeline before its answer;
+ * undefined otherwise (the caller then runs it through the pipeline). `loadRuntime` is called only
+ * when the answer needs the pipeline.
  */
-export function sendFirstCall<TParams, TBody, TResult, TPublic>(
+export function sendDirectCall<TParams, TBody, TResult, TPublic>(
   settings: ClientSettings,
-  call: FirstCall<TParams, TBody, TResult, TPublic>,
-  runtime: Promise<ClientRuntimeModule>,
+  call: DirectCall<TParams, TBody, TResult, TPublic>,
+  loadRuntime: () => ClientRuntimeModule | Promise<ClientRuntimeModule>,
 ): Promise<TPublic> | undefined {
   const { credential, options: clientOptions } = settings;
   const { options } = call;
   if (
-    sentAhead ||
     !isKeyCredential(credential) ||
     clientOptions.httpClient ||
     clientOptions.additionalPolicies?.length ||
@@ -73,21 +71,20 @@ export function sendFirstCall<TParams, TBody, TResult, TPublic>(
   }
   const url = new URL(operationUrl(settings.endpoint, call.operation, call.apiVersion, call.params));
   if (url.protocol !== "https:" && !(url.protocol === "http:" && clientOptions.allowInsecureConnection)) return undefined;
-  sentAhead = true;
   return tracingClient.withSpan(`${call.spanPrefix}-${call.method}`, options, async (updatedOptions) => {
     // Whatever goes wrong before an answer (a header Node would refuse, a body that does not serialize): the pipeline decides.
     const outcome = await exchange(settings, credential, call, url, updatedOptions).catch(() => ({ notSent: true }) as const);
     if ("result" in outcome) return outcome.result;
-    const loaded = await runtime;
+    const runtime = await loadRuntime();
     const attempt = "notSent" in outcome ? undefined : outcome;
-    return loaded.replayFirstAttempt(settings, attempt, call.operation, call.apiVersion, call.params, call.body, updatedOptions, call.reader);
+    return runtime.replayFirstAttempt(settings, attempt, call.operation, call.apiVersion, call.params, call.body, updatedOptions, call.reader);
   });
 }
 
 async function exchange<TParams, TBody, TResult, TPublic>(
   settings: ClientSettings,
   credential: KeyCredential,
-  call: FirstCall<TParams, TBody, TResult, TPublic>,
+  call: DirectCall<TParams, TBody, TResult, TPublic>,
   url: URL,
   options: OperationOptions,
 ): Promise<{ result: TPublic } | { notSent: true } | FirstAttempt> {

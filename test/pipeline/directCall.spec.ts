@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { isRestError, RestError } from "@azure/core-rest-pipeline";
+import type * as ClientRuntime from "../../src/pipeline/clientRuntime.js";
 import { closedPort, startServer, type SeenRequest, type TestServer } from "../transport/testServers.js";
 
-// Each test imports the package afresh (vi.resetModules), so its first call is a process's first
-// call: it goes out before the pipeline has loaded (src/pipeline/firstCall.ts).
+// Each test imports the package afresh (vi.resetModules), so the pipeline half (clientRuntime.js)
+// starts unloaded: plain calls go straight to the wire (src/pipeline/directCall.ts).
 
 const accessKey = Buffer.alloc(32, 7).toString("base64");
 const created = JSON.stringify({ identity: { id: "8:acs:first" }, accessToken: { token: "t".repeat(120), expiresOn: "2030-01-01T00:00:00Z" } });
@@ -27,11 +28,8 @@ beforeEach(() => {
 });
 
 async function freshPackage() {
-  const [{ CommunicationIdentityClient }, { loadClientRuntime }] = await Promise.all([
-    import("../../src/index.js"),
-    import("../../src/pipeline/loadClientRuntime.js"),
-  ]);
-  return { CommunicationIdentityClient, pipelineLoaded: () => loadClientRuntime() };
+  const { CommunicationIdentityClient } = await import("../../src/index.js");
+  return { CommunicationIdentityClient };
 }
 
 /** Header name → value as the server saw them, minus those that differ per request by design. */
@@ -44,36 +42,43 @@ function stableHeaders(seen: SeenRequest): Array<[string, string]> {
   return pairs;
 }
 
-describe("a process's first call", () => {
-  it("is answered before the pipeline has loaded; the next call waits for it", async () => {
-    let openGate!: () => void;
-    const gate = new Promise<void>((resolve) => (openGate = resolve));
+describe("a plain call", () => {
+  it("is answered without loading the pipeline, also after it has loaded; a call that needs it loads it", async () => {
+    let loads = 0;
+    const pipelineRuns: string[] = [];
     vi.doMock("../../src/pipeline/clientRuntime.js", async (importOriginal) => {
-      await gate;
-      return importOriginal();
+      loads++;
+      const original = await importOriginal<typeof ClientRuntime>();
+      return {
+        ...original,
+        runOperation: (...args: Parameters<typeof original.runOperation>) => (pipelineRuns.push(args[1]), original.runOperation(...args)),
+      };
     });
     const { CommunicationIdentityClient } = await freshPackage();
     const client = new CommunicationIdentityClient(`endpoint=${server.url};accesskey=${accessKey}`, { allowInsecureConnection: true });
-    const first = await client.createUserAndToken(["chat"]);
-    expect(first.user).toEqual({ communicationUserId: "8:acs:first" });
-    let secondDone = false;
-    const second = client.createUserAndToken(["chat"]).then(() => (secondDone = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(secondDone).toBe(false);
-    expect(server.requests).toHaveLength(1);
-    openGate();
-    await second;
+    const { user } = await client.createUserAndToken(["chat"]);
+    answers = [{ status: 200, body: JSON.stringify({ token: "t".repeat(120), expiresOn: "2030-01-01T00:00:00Z" }) }];
+    await client.getToken(user, ["chat"]);
+    expect(loads).toBe(0);
     expect(server.requests).toHaveLength(2);
+    // Per-call options need the pipeline: it loads and runs this call.
+    await client.createUserAndToken(["chat"], { abortSignal: new AbortController().signal });
+    expect(loads).toBe(1);
+    expect(pipelineRuns).toEqual(["createUserAndToken"]);
+    // The next plain call still goes direct.
+    await client.createUserAndToken(["chat"]);
+    expect(pipelineRuns).toEqual(["createUserAndToken"]);
+    expect(server.requests).toHaveLength(4);
     vi.doUnmock("../../src/pipeline/clientRuntime.js");
   });
 
   it("puts the same request on the wire as the pipeline does (headers, order, body, signature shape)", async () => {
-    const { CommunicationIdentityClient, pipelineLoaded } = await freshPackage();
+    const { CommunicationIdentityClient } = await freshPackage();
     const client = new CommunicationIdentityClient(`endpoint=${server.url};accesskey=${accessKey}`, { allowInsecureConnection: true });
-    const first = await client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 60 });
-    await pipelineLoaded();
-    const second = await client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 60 });
-    expect(first).toEqual(second);
+    const direct = await client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 60 });
+    // An abort signal (never used) sends the call through the pipeline.
+    const piped = await client.createUserAndToken(["chat"], { tokenExpiresInMinutes: 60, abortSignal: new AbortController().signal });
+    expect(direct).toEqual(piped);
     const [a, b] = server.requests;
     expect(a.method).toBe(b.method);
     expect(a.url).toBe(b.url);
