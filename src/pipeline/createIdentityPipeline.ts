@@ -1,6 +1,5 @@
 import type { CommonClientOptions } from "@azure/core-client";
 import {
-  defaultRetryPolicy,
   logPolicy,
   setClientRequestIdPolicy,
   userAgentPolicy,
@@ -12,6 +11,7 @@ import {
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
 import { platformPolicies } from "#platform/addPlatformPolicies";
+import { createRetryPolicy } from "./retryPolicy.js";
 
 // MS-CV is the service's correlation id (what support asks for); it carries no secret.
 const serviceHeaderNames = ["MS-CV"];
@@ -42,7 +42,7 @@ export function createIdentityPipeline(options: CommonClientOptions, authPolicy:
     userAgentPolicy({ userAgentPrefix: userPrefix ? `${userPrefix} ${userAgentPackage}` : userAgentPackage }),
     setClientRequestIdPolicy(options.telemetryOptions?.clientRequestIdHeaderName),
     ...perCall,
-    defaultRetryPolicy(options.retryOptions),
+    createRetryPolicy(options.retryOptions),
     ...platform.afterRetry,
     authPolicy,
     logPolicy({ logger: logger.info, additionalAllowedHeaderNames: serviceHeaderNames }),
