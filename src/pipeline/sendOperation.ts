@@ -1,18 +1,12 @@
 import type { FullOperationResponse, OperationOptions } from "@azure/core-client";
-import {
-  createHttpHeaders,
-  createPipelineRequest,
-  type HttpClient,
-  type PipelineRequest,
-  type PipelineResponse,
-  type RestError,
-} from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelineRequest, PipelineResponse, RestError } from "@azure/core-rest-pipeline";
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import type { WireObject } from "../generated/serialization.js";
 import { tracingClient } from "../tracing.js";
 import type { IdentityPipeline } from "./createIdentityPipeline.js";
 import { createParseError, createStatusError, createTimeoutError, describeProblem } from "./errors.js";
 import { forEachHeaderParam, operationUrl, serializedBody } from "./operationRequest.js";
+import { createHeaders, createRequest } from "./pipelineRequest.js";
 import { AnswerShapeError, answerObject } from "./readAnswer.js";
 
 /** Everything a client instance fixes once, in its constructor, for all its requests. */
@@ -83,7 +77,7 @@ function buildRequest<TPathParams, TBody, TResult>(
   options: OperationOptions,
 ): PipelineRequest {
   const requestOptions = options.requestOptions;
-  const headers = createHttpHeaders();
+  const headers = createHeaders();
   headers.set("Accept", "application/json");
   // Like the official client: an operation that takes a body always declares its media type,
   // even when the body is omitted (createUser() sends zero bytes with Content-Type).
@@ -98,18 +92,20 @@ function buildRequest<TPathParams, TBody, TResult>(
     const tracingHeaders = tracingClient.createRequestHeaders(tracingContext);
     for (const name of Object.keys(tracingHeaders)) headers.set(name, tracingHeaders[name]);
   }
-  return createPipelineRequest({
+  const request = createRequest({
     url: operationUrl(context.endpoint, operation, apiVersion, pathParams),
     method: operation.method,
     headers,
     body: serializedBody(operation, body),
     abortSignal: options.abortSignal,
     timeout: requestOptions?.timeout,
-    tracingOptions: options.tracingOptions,
     allowInsecureConnection: requestOptions?.allowInsecureConnection ?? context.allowInsecureConnection,
     onUploadProgress: requestOptions?.onUploadProgress,
     onDownloadProgress: requestOptions?.onDownloadProgress,
   });
+  // As core-client: policies (the bearer policy's getToken among them) see the call's span context.
+  if (options.tracingOptions) request.tracingOptions = options.tracingOptions;
+  return request;
 }
 
 function readAnswer<TPathParams, TBody, TResult, TPublic>(

@@ -1,4 +1,5 @@
-import { createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { createHeaders } from "../pipeline/pipelineRequest.js";
 
 // The browser transport: what core's fetch client does for the requests this package sends (a string
 // body or none, a text answer), in a third of its bundle size (core's streams and Blob/FormData bodies
@@ -41,7 +42,7 @@ async function sendRequest(request: PipelineRequest): Promise<PipelineResponse> 
       cache: "no-store",
       ...request.requestOverrides,
     });
-    const responseHeaders = createHttpHeaders();
+    const responseHeaders = createHeaders();
     for (const [name, value] of answer.headers) responseHeaders.set(name, value);
     return { request, headers: responseHeaders, status: answer.status, bodyAsText: await readText(answer, request) };
   } catch (error) {

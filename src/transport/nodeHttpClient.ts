@@ -4,7 +4,6 @@ import { pipeline, type Readable } from "node:stream";
 import zlib from "node:zlib";
 import {
   createDefaultHttpClient,
-  createHttpHeaders,
   RestError,
   type HttpClient,
   type HttpHeaders,
@@ -12,6 +11,7 @@ import {
   type PipelineResponse,
   type TlsSettings,
 } from "@azure/core-rest-pipeline";
+import { createHeaders } from "../pipeline/pipelineRequest.js";
 import { ConnectionPools, serializeHead, type Http1Request } from "./http1Exchange.js";
 import { toPipelineResponse, toRestError } from "./replayHttpClient.js";
 
@@ -243,7 +243,7 @@ function settleOnce(
 
 /** Response headers as core's client reports them: one value per name, the first when Node gives a list. */
 function toHttpHeaders(res: http.IncomingMessage): HttpHeaders {
-  const headers = createHttpHeaders();
+  const headers = createHeaders();
   const raw = res.headers;
   for (const name in raw) {
     const value = raw[name];

@@ -1,4 +1,5 @@
-import { createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { createHeaders } from "../pipeline/pipelineRequest.js";
 import type { FirstAttempt, Http1Answer, Http1Failure } from "./http1Exchange.js";
 
 /**
@@ -27,7 +28,7 @@ export function toRestError(failure: Http1Failure, request: PipelineRequest): Re
 }
 
 export function toPipelineResponse(request: PipelineRequest, answer: Http1Answer): PipelineResponse {
-  const headers = createHttpHeaders();
+  const headers = createHeaders();
   for (const [name, value] of answer.headers) headers.set(name, value);
   return { request, status: answer.status, headers, bodyAsText: answer.body?.toString("utf8") };
 }

@@ -1,7 +1,7 @@
 import { useInstrumenter, type Instrumenter, type TracingContext, type TracingSpan } from "@azure/core-tracing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CommunicationIdentityClient } from "../../src/index.js";
-import { CONNECTION_STRING, createFakeHttpClient, serviceAnswer, USER_ID } from "./fakeHttpClient.js";
+import { CONNECTION_STRING, createFakeHttpClient, ENDPOINT, serviceAnswer, USER_ID } from "./fakeHttpClient.js";
 
 interface RecordedSpan {
   name: string;
@@ -77,6 +77,22 @@ describe("tracing", () => {
     expect(spans.map((span) => span.name)).toEqual([spanName]);
     expect(spans[0]).toMatchObject({ packageName: "communication-identity", ended: true, status: "success" });
     expect(httpClient.requests[0].headers["traceparent"]).toBe(`00-${spanName}-01`);
+  });
+
+  it("hands the call's span context to the credential's getToken, as core-client does", async () => {
+    const seen: Array<unknown> = [];
+    const credential = {
+      getToken: async (_scopes: string | string[], options?: { tracingOptions?: { tracingContext?: TracingContext } }) => {
+        seen.push(options?.tracingOptions?.tracingContext?.getValue(contextKey));
+        return { token: "entra-token", expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const httpClient = createFakeHttpClient(serviceAnswer);
+    const client = new CommunicationIdentityClient(ENDPOINT, credential, { httpClient });
+    spans.length = 0;
+    await client.createUser();
+    expect(spans.map((span) => span.name)).toEqual(["CommunicationIdentity-createUser"]);
+    expect(seen).toEqual([spans[0]]);
   });
 
   it("marks the span as failed when the call fails", async () => {
