@@ -35,7 +35,7 @@ describe("createAuthPolicy", () => {
     expect(createAuthPolicy({ key: "abc" }).name).toBe(hmacAuthPolicyName);
   });
 
-  it("chooses core's bearer policy for a token credential", () => {
+  it("chooses the bearer policy (core's name) for a token credential", () => {
     expect(createAuthPolicy(new FakeTokenCredential()).name).toBe("bearerTokenAuthenticationPolicy");
   });
 
