@@ -29,8 +29,8 @@ interface OperationTable {
   readonly members: readonly string[];
   /** Version → bit mask of the members it accepts; absent when the version lacks the operation. */
   readonly masks: ReadonlyMap<string, number>;
-  /** Default choice per mask of sent members, filled on first use (undefined: none has them all). */
-  readonly defaults: Map<number, string | undefined>;
+  /** Default choice per mask of sent members, filled on first use (null: none has them all). */
+  readonly defaults: Map<number, string | null>;
 }
 
 const tables = new WeakMap<VersionedOperation, OperationTable>();
@@ -39,15 +39,14 @@ function tableOf(operation: VersionedOperation): OperationTable {
   let table = tables.get(operation);
   if (table) return table;
   const members: string[] = [];
-  for (const version of operation.apiVersions) {
-    const facts = operation.versions[version];
-    for (const name of [...(facts.bodyProperties ?? []), ...(facts.params ?? [])]) if (!members.includes(name)) members.push(name);
-  }
   const masks = new Map<string, number>();
   for (const version of operation.apiVersions) {
     const facts = operation.versions[version];
     let mask = 0;
-    for (const name of [...(facts.bodyProperties ?? []), ...(facts.params ?? [])]) mask |= 1 << members.indexOf(name);
+    for (const name of [...(facts.bodyProperties ?? []), ...(facts.params ?? [])]) {
+      if (!members.includes(name)) members.push(name);
+      mask |= 1 << members.indexOf(name);
+    }
     masks.set(version, mask);
   }
   table = { members, masks, defaults: new Map() };
@@ -56,10 +55,11 @@ function tableOf(operation: VersionedOperation): OperationTable {
 }
 
 function sentMask(table: OperationTable, sent: object | undefined): number {
-  if (sent === undefined || sent === null) return 0;
-  const values = sent as Record<string, unknown>;
+  const values = sent as Record<string, unknown> | undefined;
   let mask = 0;
-  for (let bit = 0; bit < table.members.length; bit++) if (values[table.members[bit]] !== undefined) mask |= 1 << bit;
+  table.members.forEach((name, bit) => {
+    if (values?.[name] !== undefined) mask |= 1 << bit;
+  });
   return mask;
 }
 
@@ -69,15 +69,11 @@ function hasAll(table: OperationTable, version: string, mask: number): boolean {
   return has !== undefined && (has & mask) === mask;
 }
 
-/** The known versions that have the operation and every sent member, oldest first. */
-function versionsHaving(table: OperationTable, mask: number): string[] {
-  return knownApiVersions.filter((version) => hasAll(table, version, mask));
-}
-
 function describeNeed(operation: VersionedOperation, table: OperationTable, mask: number, call: string, labels: Readonly<Record<string, string>> | undefined, lacking?: number): string {
   const names = table.members.filter((_name, bit) => ((lacking ?? mask) & (1 << bit)) !== 0).map((name) => labels?.[name] ?? name);
   const what = names.length > 0 ? `${call} with ${names.join(" and ")}` : call;
-  const versions = versionsHaving(table, mask);
+  // The known versions that have the operation and every sent member, oldest first.
+  const versions = knownApiVersions.filter((version) => hasAll(table, version, mask));
   return versions.length > 0 ? `${what} needs api-version ${versions.join(", ")}` : `${what}: no api-version has all of it (${operation.name})`;
 }
 
@@ -89,11 +85,11 @@ export function createApiVersionPolicy(apiVersion: string | undefined): ApiVersi
         const table = tableOf(operation);
         const mask = sentMask(table, sent);
         let version = table.defaults.get(mask);
-        if (version === undefined && !table.defaults.has(mask)) {
-          version = defaultApiVersionCandidates.find((candidate) => hasAll(table, candidate, mask));
+        if (version === undefined) {
+          version = defaultApiVersionCandidates.find((candidate) => hasAll(table, candidate, mask)) ?? null;
           table.defaults.set(mask, version);
         }
-        if (version === undefined) throw new Error(describeNeed(operation, table, mask, call, labels));
+        if (version === null) throw new Error(describeNeed(operation, table, mask, call, labels));
         return version;
       },
     };

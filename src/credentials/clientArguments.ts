@@ -33,6 +33,5 @@ export function readClientArguments<TOptions extends object>(
     }
     return { endpoint: validateEndpoint(connectionStringOrEndpoint), credential: credentialOrOptions, options: maybeOptions ?? ({} as TOptions) };
   }
-  const { endpoint, credential } = parseConnectionString(connectionStringOrEndpoint);
-  return { endpoint, credential, options: (credentialOrOptions as TOptions | undefined) ?? ({} as TOptions) };
+  return { ...parseConnectionString(connectionStringOrEndpoint), options: (credentialOrOptions as TOptions | undefined) ?? ({} as TOptions) };
 }

@@ -1,5 +1,5 @@
 import type { KeyCredential } from "@azure/core-auth";
-import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { isNodeLike } from "@azure/core-util";
 import { computeSha256Hash, computeSha256Hmac } from "#platform/sha256Digests";
 
@@ -16,31 +16,26 @@ export function createHmacAuthPolicy(credential: KeyCredential): PipelinePolicy 
   return {
     name: hmacAuthPolicyName,
     async sendRequest(request, next) {
-      await signRequest(credential.key, request);
+      const key = credential.key;
+      const date = new Date().toUTCString();
+      // Generated operations send JSON text or nothing; other body kinds cannot be hashed unconsumed.
+      const body = request.body ?? "";
+      if (typeof body !== "string") throw new Error("HMAC signing needs a string body");
+      const contentHash = await computeSha256Hash(body, "base64");
+      const url = new URL(request.url);
+      const query = url.searchParams.toString();
+      const pathAndQuery = query ? `${url.pathname}?${query}` : url.pathname;
+      // URL.host omits the port when it is the scheme's default, which is what the service signs.
+      const host = url.host;
+      const stringToSign = `${request.method.toUpperCase()}\n${pathAndQuery}\n${date};${host};${contentHash}`;
+      const signature = await computeSha256Hmac(key, stringToSign, "base64");
+
+      const headers = request.headers;
+      headers.set("x-ms-date", date);
+      headers.set("x-ms-content-sha256", contentHash);
+      if (isNodeLike) headers.set("host", host);
+      headers.set("Authorization", `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`);
       return next(request);
     },
   };
-}
-
-async function signRequest(key: string, request: PipelineRequest): Promise<void> {
-  const date = new Date().toUTCString();
-  const contentHash = await computeSha256Hash(bodyText(request.body), "base64");
-  const url = new URL(request.url);
-  const query = url.searchParams.toString();
-  const pathAndQuery = query === "" ? url.pathname : `${url.pathname}?${query}`;
-  // URL.host omits the port when it is the scheme's default, which is what the service signs.
-  const host = url.host;
-  const stringToSign = `${request.method.toUpperCase()}\n${pathAndQuery}\n${date};${host};${contentHash}`;
-  const signature = await computeSha256Hmac(key, stringToSign, "base64");
-
-  request.headers.set("x-ms-date", date);
-  request.headers.set("x-ms-content-sha256", contentHash);
-  if (isNodeLike) request.headers.set("host", host);
-  request.headers.set("Authorization", `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`);
-}
-
-function bodyText(body: PipelineRequest["body"]): string {
-  // Generated operations send JSON text or nothing; other body kinds cannot be hashed unconsumed.
-  if (typeof body === "string" || body == null) return body ?? "";
-  throw new Error("HMAC signing needs a string body");
 }

@@ -23,7 +23,8 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
     throw invalid(`it is ${String(connectionString)} (an unset environment variable?); expected ${CONNECTION_STRING_FORMAT}`);
   }
   if (typeof connectionString !== "string") throw invalid(`expected a string, got ${typeof connectionString}`);
-  const text = unquote(connectionString);
+  // Without surrounding whitespace and quotes (`"…"` or `'…'`, also one left unbalanced, as the official package tolerates).
+  const text = connectionString.trim().replace(/^["']|["']$/g, "").trim();
   if (text === "") throw invalid(`it is empty; expected ${CONNECTION_STRING_FORMAT}`);
   const parts = new Map<string, string>();
   for (const part of text.split(";")) {
@@ -32,7 +33,7 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
     const separator = part.indexOf("=");
     if (separator <= 0) {
       throw invalid(
-        /^\s*https?:\/\//i.test(text) && !text.includes(";")
+        /^https?:\/\//i.test(text) && !text.includes(";")
           ? `it looks like an endpoint url alone: pass a credential with it, or use ${CONNECTION_STRING_FORMAT}`
           : "expected endpoint=<url>;accesskey=<key>",
       );
@@ -50,15 +51,6 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
 /** Whether `value` looks like a connection string (to refuse one where an endpoint belongs, without echoing it). */
 export function looksLikeConnectionString(value: unknown): boolean {
   return typeof value === "string" && /(^|;)\s*["']?\s*(endpoint|accesskey)\s*=/i.test(value);
-}
-
-/** The string without surrounding whitespace and quotes (`"…"` or `'…'`, also one left unbalanced, as the official package tolerates). */
-function unquote(value: string): string {
-  return value
-    .trim()
-    .replace(/^["']/, "")
-    .replace(/["']$/, "")
-    .trim();
 }
 
 const invalid = (problem: string): Error => new Error(`Invalid connection string: ${problem}`);

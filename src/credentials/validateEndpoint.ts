@@ -5,16 +5,16 @@
  * endpoint belongs) is not echoed.
  */
 export function validateEndpoint(endpoint: string): string {
-  if (typeof endpoint === "string" && /^https?:\/\/[^/?#@\s]+\/?$/i.test(endpoint)) {
-    try {
-      const url = new URL(endpoint);
-      return `${url.protocol}//${url.host}`;
-    } catch {
-      // Falls through to the error below (e.g. an invalid port).
+  if (typeof endpoint === "string") {
+    if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(endpoint)) {
+      try {
+        // For http(s), the origin is exactly `protocol//host`, the port omitted when it is the default.
+        return new URL(endpoint).origin;
+      } catch {
+        // Falls through to the errors below (e.g. an invalid port).
+      }
     }
-  }
-  if (typeof endpoint === "string" && /[@;]|accesskey/i.test(endpoint)) {
-    throw new Error("Invalid endpoint url (hidden: it may hold a secret)");
+    if (/[@;]|accesskey/i.test(endpoint)) throw new Error("Invalid endpoint url (hidden: it may hold a secret)");
   }
   throw new Error(`Invalid endpoint url ${String(endpoint)}`);
 }
