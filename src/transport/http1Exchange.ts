@@ -31,7 +31,7 @@ export interface Http1Answer {
 /** Where an exchange failed: before the response head arrived ("send") or while reading the body ("body"). */
 export type Http1Failure = Error & { code?: string; phase: "send" | "body" };
 
-/** What a request got from the transport: the answer or the failure (the first call hands it to the pipeline). */
+/** What a request got from the transport: the answer or the failure (a direct call hands it to the pipeline). */
 export type FirstAttempt = { answer: Http1Answer } | { failure: Http1Failure };
 
 /** A running exchange; `abort()` destroys its socket and drops the answer. */
@@ -407,5 +407,5 @@ export class ConnectionPools {
   }
 }
 
-/** The process's connections: the default HTTP client and a process's first call share them. */
+/** The process's connections: the default HTTP client and direct calls share them. */
 export const defaultConnectionPools = new ConnectionPools();
