@@ -5,13 +5,13 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KeyCredential } from "@azure/core-auth";
 import type { OperationOptions } from "@azure/core-client";
-import { computeSha256Hash, computeSha256Hmac } from "#platform/sha256Digests";
 import { isKeyCredential } from "../credentials/credentialKinds.js";
+import { hmacSha256Base64, sha256Base64 } from "../credentials/sha256Digests.js";
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
 import { tracingClient } from "../tracing.js";
-import { defaultConnectionPools, serializeHead, type FirstAttempt, type Http1Request } from "../transport/http1Exchange.js";
+import { defaultConnectionPools, serializeHead, type FirstAttempt, type Http1Answer, type Http1Request } from "../transport/http1Exchange.js";
 import type { ClientSettings } from "./clientRuntime.js";
 import type { ClientRuntimeModule } from "./loadClientRuntime.js";
 import { forEachHeaderParam, operationUrl, serializedBody } from "./operationRequest.js";
@@ -39,7 +39,35 @@ export interface DirectCall<TParams, TBody, TResult, TPublic> {
 }
 
 const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
-let coreAgentLoading: Promise<string | undefined> | undefined;
+// core-rest-pipeline's user agent: undefined until loaded, null when it cannot be known.
+let coreAgent: string | null | undefined;
+let coreAgentLoading: Promise<unknown> | undefined;
+
+/** A request URL parsed once, with what signing and the request line read from it. */
+interface Target {
+  readonly url: URL;
+  /** Path and query as the HMAC policy signs them (the query re-serialized by URLSearchParams). */
+  readonly pathAndQuery: string;
+  readonly host: string;
+}
+// Calls repeat a handful of URLs (one per operation and user); bounded, so many users cannot grow it.
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 256;
+
+function targetOf(href: string): Target {
+  let target = targets.get(href);
+  if (target === undefined) {
+    const url = new URL(href);
+    const query = url.searchParams.toString();
+    target = { url, pathAndQuery: query === "" ? url.pathname : `${url.pathname}?${query}`, host: url.host };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(href, target);
+  }
+  return target;
+}
+
+type Outcome<TPublic> = { result: TPublic } | { notSent: true } | FirstAttempt;
+const NOT_SENT = { notSent: true } as const;
 
 /**
  * Sends `call` without the pipeline when nothing about it needs the pipeline before its answer;
@@ -69,11 +97,11 @@ export function sendDirectCall<TParams, TBody, TResult, TPublic>(
   ) {
     return undefined;
   }
-  const url = new URL(operationUrl(settings.endpoint, call.operation, call.apiVersion, call.params));
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && clientOptions.allowInsecureConnection)) return undefined;
+  const target = targetOf(operationUrl(settings.endpoint, call.operation, call.apiVersion, call.params));
+  const { protocol } = target.url;
+  if (protocol !== "https:" && !(protocol === "http:" && clientOptions.allowInsecureConnection)) return undefined;
   return tracingClient.withSpan(`${call.spanPrefix}-${call.method}`, options, async (updatedOptions) => {
-    // Whatever goes wrong before an answer (a header Node would refuse, a body that does not serialize): the pipeline decides.
-    const outcome = await exchange(settings, credential, call, url, updatedOptions).catch(() => ({ notSent: true }) as const);
+    const outcome = await exchange(settings.options.userAgentOptions?.userAgentPrefix, credential, call, target, updatedOptions);
     if ("result" in outcome) return outcome.result;
     const runtime = await loadRuntime();
     const attempt = "notSent" in outcome ? undefined : outcome;
@@ -81,47 +109,64 @@ export function sendDirectCall<TParams, TBody, TResult, TPublic>(
   });
 }
 
-async function exchange<TParams, TBody, TResult, TPublic>(
-  settings: ClientSettings,
+/** Sends the call once; never rejects: anything that goes wrong before an answer is `notSent` (the pipeline decides). */
+function exchange<TParams, TBody, TResult, TPublic>(
+  userAgentPrefix: string | undefined,
   credential: KeyCredential,
   call: DirectCall<TParams, TBody, TResult, TPublic>,
-  url: URL,
+  target: Target,
   options: OperationOptions,
-): Promise<{ result: TPublic } | { notSent: true } | FirstAttempt> {
-  const { operation, params, body } = call;
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (operation.body) headers["Content-Type"] = operation.body.mediaType;
-  forEachHeaderParam(operation, params, (name, value) => (headers[name] = value));
-  const tracingContext = options.tracingOptions?.tracingContext;
-  if (tracingContext) Object.assign(headers, tracingClient.createRequestHeaders(tracingContext));
-  // The headers the pipeline's policies add, in their order: decompression, user agent, request id, signature.
-  headers["Accept-Encoding"] = "gzip,deflate";
-  const prefix = settings.options.userAgentOptions?.userAgentPrefix;
-  const coreAgent = await (coreAgentLoading ??= coreUserAgent());
+): Promise<Outcome<TPublic>> {
+  if (coreAgent === undefined) {
+    coreAgentLoading ??= coreUserAgent().then((agent) => (coreAgent = agent ?? null));
+    return coreAgentLoading.then(() => exchange(userAgentPrefix, credential, call, target, options));
+  }
   // Without core's own version string the request could not match the pipeline's: let the pipeline send it.
-  if (coreAgent === undefined) return { notSent: true };
-  headers["User-Agent"] = `${prefix ? `${prefix} ` : ""}azsdk-js-communication-identity/${packageVersion} ${coreAgent}`;
-  headers["x-ms-client-request-id"] = randomUUID();
-  const text = serializedBody(operation, body);
-  await sign(credential.key, operation.method, url, text ?? "", headers);
-  if (text !== undefined) headers["Content-Length"] = String(Buffer.byteLength(text));
-  const request: Http1Request = { url, method: operation.method, headers, body: text, decompress: true, keepAlive: true, tlsSettings: undefined };
-  const head = serializeHead(request);
-  const attempt = await new Promise<FirstAttempt>((resolve) => {
-    defaultConnectionPools.startExchange(request, head, (failure, answer) => resolve(failure ? { failure } : { answer: answer! }));
+  if (coreAgent === null) return Promise.resolve(NOT_SENT);
+  let request: Http1Request;
+  let head: string;
+  try {
+    const { operation, params, body } = call;
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (operation.body) headers["Content-Type"] = operation.body.mediaType;
+    forEachHeaderParam(operation, params, (name, value) => (headers[name] = value));
+    const tracingContext = options.tracingOptions?.tracingContext;
+    if (tracingContext) Object.assign(headers, tracingClient.createRequestHeaders(tracingContext));
+    // The headers the pipeline's policies add, in their order: decompression, user agent, request id, signature.
+    headers["Accept-Encoding"] = "gzip,deflate";
+    headers["User-Agent"] = `${userAgentPrefix ? `${userAgentPrefix} ` : ""}azsdk-js-communication-identity/${packageVersion} ${coreAgent}`;
+    headers["x-ms-client-request-id"] = randomUUID();
+    const text = serializedBody(operation, body);
+    sign(credential.key, operation.method, target, text ?? "", headers);
+    if (text !== undefined) headers["Content-Length"] = String(Buffer.byteLength(text));
+    request = { url: target.url, method: operation.method, headers, body: text, decompress: true, keepAlive: true, tlsSettings: undefined };
+    head = serializeHead(request);
+  } catch {
+    // A header Node would refuse, a body that does not serialize, a key that is not base64.
+    return Promise.resolve(NOT_SENT);
+  }
+  return new Promise((resolve) => {
+    try {
+      defaultConnectionPools.startExchange(request, head, (failure, answer) => resolve(failure ? { failure } : readDirectAnswer(call, answer!)));
+    } catch {
+      resolve(NOT_SENT);
+    }
   });
-  if ("failure" in attempt) return attempt;
-  const { answer } = attempt;
+}
+
+/** The mapped result of a clean success; the attempt itself (for the pipeline to read) otherwise. */
+function readDirectAnswer<TParams, TBody, TResult, TPublic>(call: DirectCall<TParams, TBody, TResult, TPublic>, answer: Http1Answer): Outcome<TPublic> {
+  const { operation } = call;
+  if (!operation.successStatuses.includes(answer.status) || answer.body === undefined) return { answer };
   const deserialize = operation.deserialize[answer.status];
-  if (!operation.successStatuses.includes(answer.status) || answer.body === undefined) return attempt;
   try {
     if (!deserialize) return { result: call.reader.map(undefined as TResult) };
     const parsed: unknown = JSON.parse(answer.body.toString("utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return attempt;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { answer };
     return { result: call.reader.map(deserialize(parsed as never) as TResult) };
   } catch {
     // Not JSON, or not the shape the mapping needs: the pipeline's reader says why, as a RestError.
-    return attempt;
+    return { answer };
   }
 }
 
@@ -142,14 +187,12 @@ async function coreUserAgent(): Promise<string | undefined> {
 }
 
 /** HMAC-SHA256 signing, as createHmacAuthPolicy signs (CONTRACT §5). */
-async function sign(key: string, method: string, url: URL, body: string, headers: Record<string, string>): Promise<void> {
+function sign(key: string, method: string, target: Target, body: string, headers: Record<string, string>): void {
   const date = new Date().toUTCString();
-  const contentHash = await computeSha256Hash(body, "base64");
-  const query = url.searchParams.toString();
-  const pathAndQuery = query === "" ? url.pathname : `${url.pathname}?${query}`;
-  const signature = await computeSha256Hmac(key, `${method}\n${pathAndQuery}\n${date};${url.host};${contentHash}`, "base64");
+  const contentHash = sha256Base64(body);
+  const signature = hmacSha256Base64(key, `${method}\n${target.pathAndQuery}\n${date};${target.host};${contentHash}`);
   headers["x-ms-date"] = date;
   headers["x-ms-content-sha256"] = contentHash;
-  headers.host = url.host;
+  headers.host = target.host;
   headers.Authorization = `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`;
 }
