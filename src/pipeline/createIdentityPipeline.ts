@@ -13,8 +13,6 @@ import { logger } from "../logger.js";
 import { platformPolicies } from "#platform/addPlatformPolicies";
 import { createRetryPolicy } from "./retryPolicy.js";
 
-// MS-CV is the service's correlation id (what support asks for); it carries no secret.
-const serviceHeaderNames = ["MS-CV"];
 const userAgentPackage = `azsdk-js-communication-identity/${packageVersion}`;
 
 /** The client's request pipeline: its policies in a fixed order, each handing the request to the next. */
@@ -45,7 +43,8 @@ export function createIdentityPipeline(options: CommonClientOptions, authPolicy:
     createRetryPolicy(options.retryOptions),
     ...platform.afterRetry,
     authPolicy,
-    logPolicy({ logger: logger.info, additionalAllowedHeaderNames: serviceHeaderNames }),
+    // MS-CV is the service's correlation id (what support asks for); it carries no secret.
+    logPolicy({ logger: logger.info, additionalAllowedHeaderNames: ["MS-CV"] }),
     ...perRetry,
   ];
   // As core's pipeline: two policies of one name (a user's policy named like one of ours) fail every call.

@@ -1,4 +1,5 @@
 import { isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type PipelineRetryOptions, type RestError } from "@azure/core-rest-pipeline";
+import { createAbortError } from "./errors.js";
 
 /** The name of core's `defaultRetryPolicy`, which this policy replaces: users' policies see it. */
 export const defaultRetryPolicyName = "defaultRetryPolicy";
@@ -32,7 +33,7 @@ export function createRetryPolicy(options: PipelineRetryOptions = {}): PipelineP
           error = thrown;
           response = thrown.response;
         }
-        if (request.abortSignal?.aborted) throw abortError();
+        if (request.abortSignal?.aborted) throw createAbortError();
         if (retryCount < maxRetries) {
           let waitMs = throttlingDelay(response);
           if (!Number.isFinite(waitMs)) {
@@ -61,9 +62,10 @@ function isRetriableStatus(status: number): boolean {
 function throttlingDelay(response: PipelineResponse | undefined): number | undefined {
   if (response?.status !== 429 && response?.status !== 503) return undefined;
   try {
-    for (const [name, factor] of [["retry-after-ms", 1], ["x-ms-retry-after-ms", 1], ["Retry-After", 1000]] as const) {
+    for (const name of ["retry-after-ms", "x-ms-retry-after-ms", "Retry-After"]) {
       const value = response.headers.get(name);
-      if (value && !Number.isNaN(Number(value))) return Number(value) * factor;
+      // Retry-After counts seconds, the others milliseconds.
+      if (value && !Number.isNaN(Number(value))) return Number(value) * (name === "Retry-After" ? 1000 : 1);
     }
     const date = response.headers.get("Retry-After");
     if (!date) return undefined;
@@ -84,7 +86,7 @@ function delay(ms: number, signal: PipelineRequest["abortSignal"]): Promise<void
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortError("The operation was aborted."));
+      reject(createAbortError("The operation was aborted."));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -92,9 +94,4 @@ function delay(ms: number, signal: PipelineRequest["abortSignal"]): Promise<void
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-/** Shaped like core's AbortError (which core does not export): name `AbortError`, message as core's. */
-function abortError(message?: string): Error {
-  return Object.assign(new Error(message), { name: "AbortError" });
 }

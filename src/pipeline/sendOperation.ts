@@ -4,7 +4,7 @@ import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import type { WireObject } from "../generated/serialization.js";
 import { tracingClient } from "../tracing.js";
 import type { IdentityPipeline } from "./createIdentityPipeline.js";
-import { createParseError, createStatusError, createTimeoutError, describeProblem } from "./errors.js";
+import { createParseError, createStatusError, createTimeoutError } from "./errors.js";
 import { forEachHeaderParam, operationUrl, serializedBody } from "./operationRequest.js";
 import { createHeaders, createRequest } from "./pipelineRequest.js";
 import { AnswerShapeError, answerObject } from "./readAnswer.js";
@@ -46,21 +46,20 @@ export async function sendOperation<TPathParams, TBody, TResult, TPublic>(
   reader: ResultReader<TResult, TPublic>,
 ): Promise<TPublic> {
   const request = buildRequest(context, operation, apiVersion, pathParams, body, options);
-  let response: PipelineResponse;
+  let response: FullOperationResponse;
   try {
     // Transport failures are already RestErrors carrying the errno code (ECONNREFUSED, …) or
     // REQUEST_SEND_ERROR: both the default transports and core's produce them.
-    response = await context.pipeline.sendRequest(context.httpClient, request);
+    response = (await context.pipeline.sendRequest(context.httpClient, request)) as FullOperationResponse;
   } catch (error) {
     if (timedOut(error, request, options)) throw createTimeoutError(request.timeout, error);
     // A policy's RestError that carries a response (e.g. a refused bearer challenge) reaches onResponse too, as in core-client.
     const response = (error as { response?: PipelineResponse } | null)?.response;
-    if (typeof response === "object" && response !== null) options.onResponse?.(response as FullOperationResponse, (error as RestError).details, error);
+    if (typeof response === "object" && response !== null) reject(response as FullOperationResponse, options, (error as RestError).details, error);
     throw error;
   }
-  const rawResponse = response as FullOperationResponse;
-  rawResponse.request = request;
-  return shouldDeserialize(options, response) ? readAnswer(operation, rawResponse, options, reader) : readLegacyAnswer(operation, rawResponse, options, reader);
+  response.request = request;
+  return shouldDeserialize(options, response) ? readAnswer(operation, response, options, reader) : readLegacyAnswer(operation, response, options, reader);
 }
 
 /** An abort that the caller's signal did not ask for, on a request with a timeout, is the timeout firing. */
@@ -76,32 +75,29 @@ function buildRequest<TPathParams, TBody, TResult>(
   body: TBody | undefined,
   options: OperationOptions,
 ): PipelineRequest {
-  const requestOptions = options.requestOptions;
+  const requestOptions = options.requestOptions ?? {};
   const headers = createHeaders();
   headers.set("Accept", "application/json");
   // Like the official client: an operation that takes a body always declares its media type,
   // even when the body is omitted (createUser() sends zero bytes with Content-Type).
   if (operation.body) headers.set("Content-Type", operation.body.mediaType);
   forEachHeaderParam(operation, pathParams, (name, value) => headers.set(name, value));
-  const customHeaders = requestOptions?.customHeaders;
-  if (customHeaders) {
-    for (const name of Object.keys(customHeaders)) headers.set(name, customHeaders[name]);
-  }
+  const setAll = (values: Record<string, string> | undefined): void => {
+    if (values) for (const name of Object.keys(values)) headers.set(name, values[name]);
+  };
+  setAll(requestOptions.customHeaders);
   const tracingContext = options.tracingOptions?.tracingContext;
-  if (tracingContext) {
-    const tracingHeaders = tracingClient.createRequestHeaders(tracingContext);
-    for (const name of Object.keys(tracingHeaders)) headers.set(name, tracingHeaders[name]);
-  }
+  if (tracingContext) setAll(tracingClient.createRequestHeaders(tracingContext));
   const request = createRequest({
     url: operationUrl(context.endpoint, operation, apiVersion, pathParams),
     method: operation.method,
     headers,
     body: serializedBody(operation, body),
     abortSignal: options.abortSignal,
-    timeout: requestOptions?.timeout,
-    allowInsecureConnection: requestOptions?.allowInsecureConnection ?? context.allowInsecureConnection,
-    onUploadProgress: requestOptions?.onUploadProgress,
-    onDownloadProgress: requestOptions?.onDownloadProgress,
+    timeout: requestOptions.timeout,
+    allowInsecureConnection: requestOptions.allowInsecureConnection ?? context.allowInsecureConnection,
+    onUploadProgress: requestOptions.onUploadProgress,
+    onDownloadProgress: requestOptions.onDownloadProgress,
   });
   // As core-client: policies (the bearer policy's getToken among them) see the call's span context.
   if (options.tracingOptions) request.tracingOptions = options.tracingOptions;
@@ -120,8 +116,7 @@ function readAnswer<TPathParams, TBody, TResult, TPublic>(
     const error = statusError(operation, response, bodyText);
     // As core-client: the raw response's parsedBody is the deserialized envelope (innerError).
     if (error.details !== undefined) response.parsedBody = error.details;
-    options.onResponse?.(response, error.details, error);
-    throw error;
+    reject(response, options, error.details, error);
   }
 
   const deserialize = operation.deserialize[status] as ((value: WireObject) => TResult) | undefined;
@@ -131,7 +126,7 @@ function readAnswer<TPathParams, TBody, TResult, TPublic>(
   try {
     if (deserialize) {
       const parsed = parseBody(bodyText);
-      if (parsed === NOT_JSON) throw new AnswerShapeError(`the body is not valid JSON (${bodyText.length} characters)`);
+      if (parsed === NOT_JSON) throw notJson(bodyText);
       if (parsed === undefined) throw new AnswerShapeError("the body is empty");
       response.parsedBody = parsed;
       flat = deserialize(answerObject(parsed, "the body"));
@@ -140,9 +135,7 @@ function readAnswer<TPathParams, TBody, TResult, TPublic>(
       result = reader.map(undefined as TResult);
     }
   } catch (thrown) {
-    const error = createParseError(describeProblem(thrown), response.request, response, thrown);
-    options.onResponse?.(response, flat, error);
-    throw error;
+    reject(response, options, flat, createParseError(response, thrown));
   }
   options.onResponse?.(response, flat);
   return result;
@@ -164,16 +157,13 @@ function readLegacyAnswer<TPathParams, TBody, TResult, TPublic>(
   const success = operation.successStatuses.includes(status);
   const hasBody = success && operation.deserialize[status] !== undefined;
   const bodyText = bodyTextOf(response);
-  const fail = (problem: unknown, flat: unknown): never => {
-    const error = success ? createParseError(describeProblem(problem), response.request, response, problem) : statusError(operation, response, bodyText);
-    options.onResponse?.(response, flat, error);
-    throw error;
-  };
+  const fail = (problem: unknown, flat: unknown): never =>
+    reject(response, options, flat, success ? createParseError(response, problem) : statusError(operation, response, bodyText));
 
   const parsed = parseBody(bodyText);
   if (parsed === NOT_JSON) {
     // A bodiless success ignores its body, as without the option.
-    if (!success || hasBody) fail(new AnswerShapeError(`the body is not valid JSON (${bodyText.length} characters)`), undefined);
+    if (!success || hasBody) fail(notJson(bodyText), undefined);
   } else {
     response.parsedBody = parsed;
   }
@@ -189,6 +179,12 @@ function readLegacyAnswer<TPathParams, TBody, TResult, TPublic>(
   return result as TPublic;
 }
 
+/** Shows `onResponse` the answer with the error it ends in, as core-client does, and throws that error. */
+function reject(response: FullOperationResponse, options: OperationOptions, flat: unknown, error: unknown): never {
+  options.onResponse?.(response, flat, error);
+  throw error;
+}
+
 function shouldDeserialize(options: OperationOptions, response: PipelineResponse): boolean {
   const setting = options.requestOptions?.shouldDeserialize;
   if (setting === undefined) return true;
@@ -199,6 +195,8 @@ function shouldDeserialize(options: OperationOptions, response: PipelineResponse
 const bodyTextOf = (response: PipelineResponse): string => (typeof response.bodyAsText === "string" ? response.bodyAsText : "");
 
 const NOT_JSON = Symbol("not JSON");
+
+const notJson = (bodyText: string): AnswerShapeError => new AnswerShapeError(`the body is not valid JSON (${bodyText.length} characters)`);
 
 /** The parsed body; undefined when it is empty, NOT_JSON when it is not JSON. */
 function parseBody(text: string): unknown {
@@ -219,15 +217,13 @@ function statusError<TPathParams, TBody, TResult>(
   const body = parseBody(bodyText);
   const parsed = body === NOT_JSON ? undefined : body;
   let details: unknown = parsed;
-  if (parsed !== undefined) {
-    const envelope = (parsed as { error?: unknown } | null)?.error;
-    if (typeof envelope === "object" && envelope !== null && operation.deserializeError) {
-      try {
-        details = operation.deserializeError(parsed as WireObject);
-      } catch {
-        // An envelope the deserializer cannot read: the parsed body is the best detail there is.
-      }
+  const envelope = (parsed as { error?: unknown } | null | undefined)?.error;
+  if (typeof envelope === "object" && envelope !== null && operation.deserializeError) {
+    try {
+      details = operation.deserializeError(parsed as WireObject);
+    } catch {
+      // An envelope the deserializer cannot read: the parsed body is the best detail there is.
     }
   }
-  return createStatusError({ request: response.request, response, bodyText, parsed, details, successStatuses: operation.successStatuses });
+  return createStatusError(response, bodyText, parsed, details, operation.successStatuses);
 }
