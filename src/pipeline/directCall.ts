@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import type { KeyCredential } from "@azure/core-auth";
 import type { OperationOptions } from "@azure/core-client";
 import { isKeyCredential } from "../credentials/credentialKinds.js";
-import { hmacSha256Base64, sha256Base64 } from "../credentials/sha256Digests.js";
+import { hmacSha256Base64, sha256Base64 } from "#platform/sha256Digests";
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import { packageVersion } from "../generated/packageInfo.js";
 import { logger } from "../logger.js";
