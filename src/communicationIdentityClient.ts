@@ -4,7 +4,6 @@ import { readClientArguments } from "./credentials/clientArguments.js";
 import { createApiVersionPolicy, type ApiVersionPolicy } from "./apiVersionPolicy.js";
 import type {
   CommunicationIdentity,
-  CommunicationIdentityAccessToken,
   CommunicationIdentityAccessTokenResult,
 } from "./generated/models.js";
 import type { OperationDescriptor } from "./generated/operationDescriptor.js";
@@ -31,7 +30,7 @@ import type {
 import type { ClientSettings } from "./pipeline/clientRuntime.js";
 import { loadClientRuntime } from "#platform/loadClientRuntime";
 import { sendDirectCall } from "#platform/directCall";
-import { answerDate, answerObject, answerString, optionalAnswerDate, optionalAnswerString } from "./pipeline/readAnswer.js";
+import { answerDate, answerObject, answerString } from "./pipeline/readAnswer.js";
 import type { OperationContext, ResultReader } from "./pipeline/sendOperation.js";
 
 /**
@@ -83,10 +82,11 @@ export class CommunicationIdentityClient {
     credentialOrOptions?: KeyCredential | TokenCredential | CommunicationIdentityClientOptions,
     maybeOptions?: CommunicationIdentityClientOptions,
   ) {
-    const { endpoint, credential, options } = readClientArguments(connectionStringOrEndpoint, credentialOrOptions, maybeOptions);
+    const settings = readClientArguments(connectionStringOrEndpoint, credentialOrOptions, maybeOptions);
+    const options = settings.options;
     // A copy, so options changed after construction do not reach the pipeline built later.
     const additionalPolicies = options.additionalPolicies && [...options.additionalPolicies];
-    this.#settings = { endpoint, credential, options: { ...options, additionalPolicies } };
+    this.#settings = { ...settings, options: { ...options, additionalPolicies } };
     this.#apiVersions = createApiVersionPolicy(options.apiVersion);
   }
 
@@ -103,9 +103,9 @@ export class CommunicationIdentityClient {
    */
   async createUser(options: CreateUserOptions = {}): Promise<CommunicationUserIdentifier> {
     checkOptions(options);
-    const customId = this.#checkCustomId(options.customId);
+    const customId = checkCustomId(options.customId);
     const body = customId === undefined ? undefined : { customId };
-    return this.#call("createUser", communicationIdentityCreateOperation, undefined, body, options, { map: toUser, legacy: toLegacyUser });
+    return this.#call("createUser", communicationIdentityCreateOperation, undefined, body, options, { map: toUser, legacy: toUser });
   }
 
   /**
@@ -121,7 +121,7 @@ export class CommunicationIdentityClient {
   async createUserAndToken(scopes: TokenScope[], options: CreateUserAndTokenOptions = {}): Promise<CommunicationUserToken> {
     checkScopes(scopes);
     checkOptions(options);
-    const customId = this.#checkCustomId(options.customId);
+    const customId = checkCustomId(options.customId);
     const body = { createTokenWithScopes: scopes, expiresInMinutes: checkMinutes(options.tokenExpiresInMinutes), customId };
     return this.#call("createUserAndToken", communicationIdentityCreateOperation, undefined, body, options, { map: toUserToken, legacy: toLegacyUserToken });
   }
@@ -214,13 +214,11 @@ export class CommunicationIdentityClient {
    * @param options - The Teams user's Entra token, the app's client id, the user's object id, and operation options.
    */
   async getTokenForTeamsUser(options: GetTokenForTeamsUserOptions): Promise<CommunicationAccessToken> {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError("options must be an object");
-    }
+    checkOptions(options);
     const { teamsUserAadToken: token, clientId: appId, userObjectId: userId } = options;
-    checkString(token, "options.teamsUserAadToken");
-    checkString(appId, "options.clientId");
-    checkString(userId, "options.userObjectId");
+    checkNonEmptyString(token, "options.teamsUserAadToken");
+    checkNonEmptyString(appId, "options.clientId");
+    checkNonEmptyString(userId, "options.userObjectId");
     const body = { token, appId, userId };
     return this.#call("getTokenForTeamsUser", communicationIdentityExchangeTeamsUserAccessTokenOperation, undefined, body, options, toAccessToken);
   }
@@ -247,12 +245,6 @@ export class CommunicationIdentityClient {
     this.#context ??= runtime.createOperationContext(this.#settings);
     return runtime.runOperation(this.#context, method, operation, apiVersion, pathParams, body, options, reader);
   }
-
-  #checkCustomId(customId: unknown): string | undefined {
-    if (customId === undefined) return undefined;
-    if (typeof customId !== "string") throw new TypeError("options.customId must be a string");
-    return customId;
-  }
 }
 
 // For api-version messages: the public method behind a span name, and the option behind a body member.
@@ -261,15 +253,13 @@ const OPTION_NAMES: Readonly<Record<string, string>> = { expiresInMinutes: "toke
 
 function checkUser(user: CommunicationUserIdentifier): string {
   if (typeof user !== "object" || user === null) throw new TypeError("user must be a { communicationUserId } object");
-  return checkString(user.communicationUserId, "user.communicationUserId");
+  return checkNonEmptyString(user.communicationUserId, "user.communicationUserId");
 }
 
 // Scope names and the expiry range are the service's to judge; only JSON-unsafe values stop here.
 function checkScopes(scopes: TokenScope[]): void {
   if (!Array.isArray(scopes)) throw new TypeError("scopes must be an array");
-  scopes.forEach((scope, index) => {
-    if (typeof scope !== "string") throw new TypeError(`scopes[${index}] must be a string`);
-  });
+  scopes.forEach((scope, index) => checkString(scope, `scopes[${index}]`));
 }
 
 function checkMinutes(minutes: unknown): number | undefined {
@@ -277,54 +267,55 @@ function checkMinutes(minutes: unknown): number | undefined {
   return minutes as number | undefined;
 }
 
+// Methods default their options to {}, so undefined never gets here; getTokenForTeamsUser's are required.
 function checkOptions(options: unknown): void {
-  if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("options must be an object");
+  if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
+}
+
+function checkCustomId(customId: unknown): string | undefined {
+  return customId === undefined ? undefined : checkString(customId, "options.customId");
 }
 
 function checkString(value: unknown, name: string): string {
   if (typeof value !== "string") throw new TypeError(`${name} must be a string`);
-  if (value.trim() === "") throw new RangeError(`${name} must not be empty`);
   return value;
 }
 
-// Result mapping trusts no field's type: a field the answer lacks or has of the wrong type throws
-// (naming its JSON path), and the request executor rejects with a PARSE_ERROR RestError instead.
+function checkNonEmptyString(value: unknown, name: string): string {
+  if (checkString(value, name).trim() === "") throw new RangeError(`${name} must not be empty`);
+  return value as string;
+}
 
-function toUser(result: Pick<CommunicationIdentityAccessTokenResult, "identity">): CommunicationUserIdentifier {
+// Result mapping: a field the answer lacks or has of the wrong type throws (naming its JSON path), and the
+// request executor rejects with a PARSE_ERROR RestError instead. The generated readers have already checked
+// the types of a deserialized answer; the raw answers of `shouldDeserialize: false` are checked here in full.
+
+/** The user, from the deserialized answer or the raw one (1.3.1's createUser result with `shouldDeserialize: false`). */
+function toUser(result: { readonly identity?: unknown }): CommunicationUserIdentifier {
   return { communicationUserId: answerString(answerObject(result.identity, "identity").id, "identity.id") };
 }
 
 function toUserToken(result: CommunicationIdentityAccessTokenResult): CommunicationUserToken {
   // The service always returns a token when createTokenWithScopes is sent.
-  const accessToken = answerObject(result.accessToken, "accessToken");
-  return {
-    token: answerString(accessToken.token, "accessToken.token"),
-    expiresOn: answerDate(accessToken.expiresOn, "accessToken.expiresOn"),
-    user: toUser(result),
-  };
-}
-
-/** 1.3.1's createUser result with `shouldDeserialize: false`: the user, read from the raw answer. */
-function toLegacyUser(flat: Record<string, unknown>): CommunicationUserIdentifier {
-  return toUser(flat as Pick<CommunicationIdentityAccessTokenResult, "identity">);
+  return { ...toAccessToken(answerObject(result.accessToken, "accessToken"), "accessToken."), user: toUser(result) };
 }
 
 /** 1.3.1's createUserAndToken result with `shouldDeserialize: false`: the raw token fields (date a string) and the user. */
 function toLegacyUserToken(flat: Record<string, unknown>): unknown {
-  return { ...answerObject(flat.accessToken, "accessToken"), user: toLegacyUser(flat) };
+  return { ...answerObject(flat.accessToken, "accessToken"), user: toUser(flat) };
 }
 
 function toUserDetail(identity: CommunicationIdentity): CommunicationUserDetail {
   const detail: CommunicationUserDetail = { user: { communicationUserId: answerString(identity.id, "id") } };
-  const customId = optionalAnswerString(identity.customId, "customId");
-  if (customId !== undefined) detail.customId = customId;
-  const lastTokenIssuedAt = optionalAnswerDate(identity.lastTokenIssuedAt, "lastTokenIssuedAt");
-  if (lastTokenIssuedAt !== undefined) detail.lastTokenIssuedAt = lastTokenIssuedAt;
+  // The generated reader has already dropped a null member and refused one of another type.
+  if (identity.customId !== undefined) detail.customId = identity.customId;
+  if (identity.lastTokenIssuedAt !== undefined) detail.lastTokenIssuedAt = answerDate(identity.lastTokenIssuedAt, "lastTokenIssuedAt");
   return detail;
 }
 
-function toAccessToken(accessToken: CommunicationIdentityAccessToken): CommunicationAccessToken {
-  return { token: answerString(accessToken.token, "token"), expiresOn: answerDate(accessToken.expiresOn, "expiresOn") };
+/** `path` prefixes the members' names in messages (`accessToken.` when the token is nested). */
+function toAccessToken(accessToken: { readonly token?: unknown; readonly expiresOn?: unknown }, path = ""): CommunicationAccessToken {
+  return { token: answerString(accessToken.token, path + "token"), expiresOn: answerDate(accessToken.expiresOn, path + "expiresOn") };
 }
 
 function toVoid(): void {}

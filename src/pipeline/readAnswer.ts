@@ -31,13 +31,6 @@ export function answerString(value: unknown, path: string): string {
   return value;
 }
 
-/** `value` as a string, or undefined when absent (JSON null counts as absent). */
-export function optionalAnswerString(value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new AnswerShapeError(`${path} must be a string, got ${typeName(value)}`);
-  return value;
-}
-
 // The service's date-time: `2025-04-18T14:46:09.2469181+00:00` (7 fractional digits), or with `Z`.
 const DATE_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i;
 
@@ -52,9 +45,4 @@ export function answerDate(value: unknown, path: string): Date {
   const date = new Date(match ? `${match[1]}.${((match[2] ?? "") + "000").slice(0, 3)}${match[3].toUpperCase()}` : NaN);
   if (Number.isNaN(date.getTime())) throw new AnswerShapeError(`${path} must be an ISO 8601 date-time with an offset`);
   return date;
-}
-
-/** `value` as a Date, or undefined when absent (JSON null counts as absent). */
-export function optionalAnswerDate(value: unknown, path: string): Date | undefined {
-  return value === undefined || value === null ? undefined : answerDate(value, path);
 }
