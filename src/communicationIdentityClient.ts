@@ -51,7 +51,7 @@ import type { OperationContext, ResultReader } from "./pipeline/sendOperation.js
  */
 export class CommunicationIdentityClient {
   // Private (#) so neither util.inspect nor JSON.stringify can reach the credential inside the pipeline.
-  // The pipeline is built on the first call (see loadClientRuntime); until then only the settings exist.
+  // The pipeline is built when a call first needs it (plain calls go direct, see directCall.ts); until then only the settings exist.
   readonly #settings: ClientSettings;
   readonly #apiVersions: ApiVersionPolicy;
   #context: OperationContext | undefined;

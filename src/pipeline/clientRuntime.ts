@@ -9,7 +9,7 @@ import { createReplayHttpClient } from "../transport/replayHttpClient.js";
 import { createIdentityPipeline } from "./createIdentityPipeline.js";
 import { sendOperation, type OperationContext, type ResultReader } from "./sendOperation.js";
 
-/** What a client fixes in its constructor; the pipeline is built from it on the first call. */
+/** What a client fixes in its constructor; the pipeline is built from it when a call first needs it. */
 export interface ClientSettings {
   readonly endpoint: string;
   readonly credential: KeyCredential | TokenCredential;
@@ -52,6 +52,9 @@ export function runOperation<TPathParams, TBody, TResult, TPublic>(
   );
 }
 
+// A client's direct calls replay through one pipeline, built on the first answer that needs it, not per answer.
+const replayContexts = new WeakMap<ClientSettings, OperationContext>();
+
 /**
  * Finishes a call whose first attempt went out without the pipeline (see directCall.ts): the
  * pipeline runs as always, its transport answering the first attempt with what that request got, so
@@ -68,7 +71,8 @@ export function replayFirstAttempt<TPathParams, TBody, TResult, TPublic>(
   options: OperationOptions,
   reader: ResultReader<TResult, TPublic>,
 ): Promise<TPublic> {
-  const httpClient = attempt === undefined ? settings.options.httpClient : createReplayHttpClient(attempt, createHttpClient());
-  const context = createOperationContext({ ...settings, options: { ...settings.options, httpClient } });
+  let context = replayContexts.get(settings);
+  if (context === undefined) replayContexts.set(settings, (context = createOperationContext(settings)));
+  if (attempt !== undefined) context = { ...context, httpClient: createReplayHttpClient(attempt, context.httpClient) };
   return sendOperation(context, operation, apiVersion, pathParams, body, options, reader);
 }

@@ -101,7 +101,7 @@ export function sendDirectCall<TParams, TBody, TResult, TPublic>(
   const { protocol } = target.url;
   if (protocol !== "https:" && !(protocol === "http:" && clientOptions.allowInsecureConnection)) return undefined;
   return tracingClient.withSpan(`${call.spanPrefix}-${call.method}`, options, async (updatedOptions) => {
-    const outcome = await exchange(settings.options.userAgentOptions?.userAgentPrefix, credential, call, target, updatedOptions);
+    const outcome = await exchange(clientOptions.userAgentOptions?.userAgentPrefix, credential, call, target, updatedOptions);
     if ("result" in outcome) return outcome.result;
     const runtime = await loadRuntime();
     const attempt = "notSent" in outcome ? undefined : outcome;

@@ -3,7 +3,7 @@ import { createHeaders } from "../pipeline/pipelineRequest.js";
 import type { FirstAttempt, Http1Answer, Http1Failure } from "./http1Exchange.js";
 
 /**
- * An `HttpClient` whose first request gets `attempt` (what a request sent before the pipeline existed
+ * An `HttpClient` whose first request gets `attempt` (what the same request, sent without the pipeline,
  * got) as its answer or failure; every later request (a retry, a redirect) goes to `next`.
  */
 export function createReplayHttpClient(attempt: FirstAttempt, next: HttpClient): HttpClient {
