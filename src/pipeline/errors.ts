@@ -83,12 +83,13 @@ function describeProblem(thrown: unknown): string {
  * code checking `error.name` keeps working; the message says it was the timeout, and after how long.
  */
 export function createTimeoutError(timeoutMs: number, cause: unknown): Error {
-  return createAbortError(`The operation timed out after ${timeoutMs} ms (requestOptions.timeout) and was aborted.`, { cause });
+  return new AbortError(`The operation timed out after ${timeoutMs} ms (requestOptions.timeout) and was aborted.`, { cause });
 }
 
-/** An `Error` named `AbortError`, as core names its aborts (core's class is not exported). */
-export function createAbortError(message?: string, options?: ErrorOptions): Error {
-  const error = new Error(message, options);
-  error.name = "AbortError";
-  return error;
+/** Core's aborts as code can tell them (`name` and class name `AbortError`); core does not export its class. */
+export class AbortError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AbortError";
+  }
 }

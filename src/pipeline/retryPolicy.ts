@@ -1,5 +1,5 @@
 import { isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type PipelineRetryOptions, type RestError } from "@azure/core-rest-pipeline";
-import { createAbortError } from "./errors.js";
+import { AbortError } from "./errors.js";
 
 /** The name of core's `defaultRetryPolicy`, which this policy replaces: users' policies see it. */
 export const defaultRetryPolicyName = "defaultRetryPolicy";
@@ -9,7 +9,7 @@ const systemErrorCodes = ["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNREFUSED", "ECONN
 
 /**
  * Core's `defaultRetryPolicy` (core-rest-pipeline 1.24.0) in one function, in a fraction of its bundle size.
- * Each attempt counts against `maxRetries` (default 3). A 429 or 503 with a valid `retry-after-ms`,
+ * Every retry, throttled or not, counts against `maxRetries` (default 3). A 429 or 503 with a valid `retry-after-ms`,
  * `x-ms-retry-after-ms` or `Retry-After` (seconds or HTTP date) waits that long. Otherwise 408 and 5xx but
  * 501/505, and the network errors above, wait `retryDelayInMs × 2^retry` (default 1000) capped at
  * `maxRetryDelayInMs` (default 64000), with jitter over its upper half. Any other answer is returned, any other
@@ -33,7 +33,7 @@ export function createRetryPolicy(options: PipelineRetryOptions = {}): PipelineP
           error = thrown;
           response = thrown.response;
         }
-        if (request.abortSignal?.aborted) throw createAbortError();
+        if (request.abortSignal?.aborted) throw new AbortError();
         if (retryCount < maxRetries) {
           let waitMs = throttlingDelay(response);
           if (!Number.isFinite(waitMs)) {
@@ -86,7 +86,7 @@ function delay(ms: number, signal: PipelineRequest["abortSignal"]): Promise<void
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(createAbortError("The operation was aborted."));
+      reject(new AbortError("The operation was aborted."));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

@@ -1,5 +1,5 @@
 import type { FullOperationResponse, OperationOptions } from "@azure/core-client";
-import type { HttpClient, PipelineRequest, PipelineResponse, RestError } from "@azure/core-rest-pipeline";
+import type { HttpClient, HttpHeaders, PipelineRequest, PipelineResponse, RestError } from "@azure/core-rest-pipeline";
 import type { OperationDescriptor } from "../generated/operationDescriptor.js";
 import type { WireObject } from "../generated/serialization.js";
 import { tracingClient } from "../tracing.js";
@@ -82,12 +82,9 @@ function buildRequest<TPathParams, TBody, TResult>(
   // even when the body is omitted (createUser() sends zero bytes with Content-Type).
   if (operation.body) headers.set("Content-Type", operation.body.mediaType);
   forEachHeaderParam(operation, pathParams, (name, value) => headers.set(name, value));
-  const setAll = (values: Record<string, string> | undefined): void => {
-    if (values) for (const name of Object.keys(values)) headers.set(name, values[name]);
-  };
-  setAll(requestOptions.customHeaders);
+  setAll(headers, requestOptions.customHeaders);
   const tracingContext = options.tracingOptions?.tracingContext;
-  if (tracingContext) setAll(tracingClient.createRequestHeaders(tracingContext));
+  if (tracingContext) setAll(headers, tracingClient.createRequestHeaders(tracingContext));
   const request = createRequest({
     url: operationUrl(context.endpoint, operation, apiVersion, pathParams),
     method: operation.method,
@@ -95,13 +92,18 @@ function buildRequest<TPathParams, TBody, TResult>(
     body: serializedBody(operation, body),
     abortSignal: options.abortSignal,
     timeout: requestOptions.timeout,
-    allowInsecureConnection: requestOptions.allowInsecureConnection ?? context.allowInsecureConnection,
+    // As core-client: the call's setting can allow an insecure connection, not forbid what the client allows.
+    allowInsecureConnection: !!requestOptions.allowInsecureConnection || context.allowInsecureConnection,
     onUploadProgress: requestOptions.onUploadProgress,
     onDownloadProgress: requestOptions.onDownloadProgress,
   });
   // As core-client: policies (the bearer policy's getToken among them) see the call's span context.
   if (options.tracingOptions) request.tracingOptions = options.tracingOptions;
   return request;
+}
+
+function setAll(headers: HttpHeaders, values: Record<string, string> | undefined): void {
+  if (values) for (const name of Object.keys(values)) headers.set(name, values[name]);
 }
 
 function readAnswer<TPathParams, TBody, TResult, TPublic>(
@@ -113,7 +115,7 @@ function readAnswer<TPathParams, TBody, TResult, TPublic>(
   const status = response.status;
   const bodyText = bodyTextOf(response);
   if (!operation.successStatuses.includes(status)) {
-    const error = statusError(operation, response, bodyText);
+    const error = statusError(operation, response, bodyText, parseBody(bodyText));
     // As core-client: the raw response's parsedBody is the deserialized envelope (innerError).
     if (error.details !== undefined) response.parsedBody = error.details;
     reject(response, options, error.details, error);
@@ -157,10 +159,10 @@ function readLegacyAnswer<TPathParams, TBody, TResult, TPublic>(
   const success = operation.successStatuses.includes(status);
   const hasBody = success && operation.deserialize[status] !== undefined;
   const bodyText = bodyTextOf(response);
-  const fail = (problem: unknown, flat: unknown): never =>
-    reject(response, options, flat, success ? createParseError(response, problem) : statusError(operation, response, bodyText));
-
   const parsed = parseBody(bodyText);
+  const fail = (problem: unknown, flat: unknown): never =>
+    reject(response, options, flat, success ? createParseError(response, problem) : statusError(operation, response, bodyText, parsed));
+
   if (parsed === NOT_JSON) {
     // A bodiless success ignores its body, as without the option.
     if (!success || hasBody) fail(notJson(bodyText), undefined);
@@ -208,13 +210,13 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** The RestError for a status the operation does not accept. Never throws, whatever the body's shape. */
+/** The RestError for a status the operation does not accept (`body`: parseBody's answer). Never throws, whatever the body's shape. */
 function statusError<TPathParams, TBody, TResult>(
   operation: OperationDescriptor<TPathParams, TBody, TResult>,
   response: FullOperationResponse,
   bodyText: string,
+  body: unknown,
 ): RestError {
-  const body = parseBody(bodyText);
   const parsed = body === NOT_JSON ? undefined : body;
   let details: unknown = parsed;
   const envelope = (parsed as { error?: unknown } | null | undefined)?.error;

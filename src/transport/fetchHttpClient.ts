@@ -1,17 +1,10 @@
 import { RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { AbortError } from "../pipeline/errors.js";
 import { createHeaders } from "../pipeline/pipelineRequest.js";
 
 // The browser transport: what core's fetch client does for the requests this package sends (a string
 // body or none, a text answer), in a third of its bundle size (core's streams and Blob/FormData bodies
 // are not needed here). Messages, error codes and fetch options are core's.
-
-/** Same shape as core's AbortError (matched by `name`), which core does not export. */
-class AbortError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AbortError";
-  }
-}
 
 /** An {@link HttpClient} on `fetch`: the browser build's default transport. */
 export function createFetchHttpClient(): HttpClient {

@@ -11,6 +11,7 @@ import {
   type PipelineResponse,
   type TlsSettings,
 } from "@azure/core-rest-pipeline";
+import { AbortError } from "../pipeline/errors.js";
 import { createHeaders } from "../pipeline/pipelineRequest.js";
 import { ConnectionPools, serializeHead, type Http1Request } from "./http1Exchange.js";
 import { toPipelineResponse, toRestError } from "./replayHttpClient.js";
@@ -18,14 +19,6 @@ import { toPipelineResponse, toRestError } from "./replayHttpClient.js";
 // Messages match core-rest-pipeline's Node client so code that inspects them keeps working.
 const ALREADY_ABORTED_MESSAGE = "The operation was aborted. Request has already been canceled.";
 const ABORTED_MESSAGE = "The operation was aborted. Rejecting from abort signal callback while making request.";
-
-/** Same shape as core's AbortError (matched by `name`), which core does not export. */
-class AbortError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AbortError";
-  }
-}
 
 type RequestBody = string | Uint8Array | undefined;
 

@@ -335,4 +335,24 @@ describe("createRequest", () => {
     expect(official).toEqual([[...Object.keys(createPipelineRequest({ url: "https://example.com" })), "tracingOptions"]]);
     expect(await keysSeenBy(CommunicationIdentityClient)).toEqual(official);
   });
+
+  it("allows an insecure connection when the client or the call allows it, as the official client (core-client) does", async () => {
+    const settings = [undefined, false, true];
+    const allowedSeenBy = async (Client: typeof CommunicationIdentityClient | typeof OfficialClient) => {
+      const seen: unknown[] = [];
+      const spy: PipelinePolicy = { name: "spy", sendRequest: (request, next) => (seen.push(request.allowInsecureConnection), next(request)) };
+      for (const client of settings) {
+        const identity = new Client(CONNECTION_STRING, {
+          httpClient: createFakeHttpClient(serviceAnswer),
+          additionalPolicies: [{ policy: spy, position: "perCall" }],
+          allowInsecureConnection: client,
+        });
+        for (const call of settings) await identity.createUser({ requestOptions: { allowInsecureConnection: call } });
+      }
+      return seen;
+    };
+    const official = await allowedSeenBy(OfficialClient);
+    expect(official).toEqual([false, false, true, false, false, true, true, true, true]);
+    expect(await allowedSeenBy(CommunicationIdentityClient)).toEqual(official);
+  });
 });

@@ -73,7 +73,7 @@ function describeOutcome(kind: "response" | "error", value: unknown, last: unkno
   if (kind === "response") return { kind, status: (value as PipelineResponse | undefined)?.status, same };
   if (!(value instanceof Error)) return { kind, value, same };
   const { name, message, code, statusCode } = value as RestError;
-  return { kind, name, message, code, statusCode, same, ownKeys: Object.keys(value).sort(), ownMessage: Object.hasOwn(value, "message") };
+  return { kind, class: value.constructor.name, name, message, code, statusCode, same, ownKeys: Object.keys(value).sort(), ownMessage: Object.hasOwn(value, "message") };
 }
 
 async function trace(policy: PipelinePolicy, scenario: Scenario): Promise<Trace> {
