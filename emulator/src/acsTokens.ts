@@ -1,7 +1,7 @@
 /** ACS access tokens (what createUser/getToken and the exchanges issue): JWTs signed with the resource's token secret, carrying ACS-like claims. */
 import { randomUUID } from "node:crypto";
 import type { IdentityStore } from "./identityStore.js";
-import { signJwt, verifyJwt } from "./jwt.js";
+import { signJwtJson, verifyJwt } from "./jwt.js";
 
 /** A token as the service answers it: `{ token, expiresOn }` with the 7-digit date. */
 export interface IssuedToken {
@@ -12,13 +12,25 @@ export interface IssuedToken {
 // The last date formatted: tokens minted in the same millisecond expire in the same one.
 let formattedMs = Number.NaN;
 let formatted = "";
+// And the second it falls in, as `2025-04-18T14:46:09.`: the same for a thousand milliseconds.
+let formattedSecond = Number.NaN;
+let secondPrefix = "";
 
 /** `2025-04-18T14:46:09.2460000+00:00`: the service's 7-digit, explicit-offset format. */
 export function formatServiceDate(date: Date): string {
   const ms = date.getTime();
   // An invalid date (NaN) never equals the cached one, so it still throws toISOString's RangeError.
   if (ms !== formattedMs) {
-    formatted = `${date.toISOString().slice(0, 23)}0000+00:00`;
+    const second = Math.floor(ms / 1000);
+    if (second !== formattedSecond) {
+      const iso = date.toISOString();
+      // Years beyond 0000–9999 (`+275760-…`) are longer: their text is cut as it always was, and not kept.
+      if (iso.length !== 24) return `${iso.slice(0, 23)}0000+00:00`;
+      secondPrefix = iso.slice(0, 20);
+      formattedSecond = second;
+    }
+    const fraction = ms - second * 1000;
+    formatted = `${secondPrefix}${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}0000+00:00`;
     formattedMs = ms;
   }
   return formatted;
@@ -34,21 +46,43 @@ export function issueAccessToken(
 ): IssuedToken {
   const seq = store.nextSeq();
   const iat = Math.floor(now.getTime() / 1000);
-  const claims = {
-    skypeid: identity.replace(/^8:/, ""),
-    scp: 1792,
-    csi: String(iat),
-    exp: Math.floor(expiresOn.getTime() / 1000),
-    rgn: "emulator",
-    acsScope: scopes.join(","),
-    resourceId: store.keys.resourceId,
-    resourceLocation: "emulator",
-    iat,
-    jti: randomUUID(),
-    seq,
-  };
+  const exp = Math.floor(expiresOn.getTime() / 1000);
+  const payload = claimsJson(identity.startsWith("8:") ? identity.slice(2) : identity, iat, exp, scopes.join(","), store.keys.resourceId, randomUUID(), seq);
   if (store.get(identity)) store.recordTokenIssued(identity, seq, now);
-  return { token: signJwt(claims, store.secrets.token), expiresOn: formatServiceDate(expiresOn) };
+  return { token: signJwtJson(payload, store.secrets.token), expiresOn: formatServiceDate(expiresOn) };
+}
+
+/** The answer's JSON text for a token: what `JSON.stringify(issued)` gives (base64url, dots and the date's digits need no escaping). */
+export function issuedTokenJson(issued: IssuedToken): string {
+  return `{"token":"${issued.token}","expiresOn":"${issued.expiresOn}"}`;
+}
+
+// The parts of a token's claims that stay the same from one token to the next, serialised once.
+let headFor: string | undefined;
+let head = "";
+let middleScopes: string | undefined;
+let middleResource: string | undefined;
+let middle = "";
+
+/** A number as JSON.stringify writes it (`null` for NaN and the infinities). */
+const jsonNumber = (value: number): string => (Number.isFinite(value) ? String(value) : "null");
+
+/**
+ * The token's claims as `JSON.stringify` writes the object
+ * `{ skypeid, scp: 1792, csi: String(iat), exp, rgn: "emulator", acsScope, resourceId, resourceLocation: "emulator", iat, jti, seq }`.
+ */
+export function claimsJson(skypeid: string, iat: number, exp: number, acsScope: string, resourceId: string, jti: string, seq: number): string {
+  if (skypeid !== headFor) {
+    head = `{"skypeid":${JSON.stringify(skypeid)},"scp":1792,"csi":`;
+    headFor = skypeid;
+  }
+  if (acsScope !== middleScopes || resourceId !== middleResource) {
+    middle = `,"rgn":"emulator","acsScope":${JSON.stringify(acsScope)},"resourceId":${JSON.stringify(resourceId)},"resourceLocation":"emulator","iat":`;
+    middleScopes = acsScope;
+    middleResource = resourceId;
+  }
+  // csi is String(iat): digits, or "NaN", neither needs escaping; jti is a UUID.
+  return `${head}"${iat}","exp":${jsonNumber(exp)}${middle}${jsonNumber(iat)},"jti":"${jti}","seq":${jsonNumber(seq)}}`;
 }
 
 export type TokenVerdict =

@@ -2,9 +2,10 @@
 export class EmulatorClock {
   private offsetMs = 0;
 
-  constructor(private readonly base: () => Date = () => new Date()) {}
+  /** `base` is real time when absent. */
+  constructor(private readonly base?: () => Date) {}
 
-  readonly now = (): Date => new Date(this.base().getTime() + this.offsetMs);
+  readonly now = (): Date => new Date((this.base ? this.base().getTime() : Date.now()) + this.offsetMs);
 
   get offsetSeconds(): number {
     return this.offsetMs / 1000;

@@ -25,9 +25,7 @@ export interface SignedRequest {
 
 /** Throws the 401 to answer when the request is not signed with `key`; its explanation says why. */
 export function verifyHmacSignature(authorization: string, request: SignedRequest, key: Buffer, now: Date): void {
-  const params = parseAuthorization(authorization);
-  const signedHeaders = params.get("signedheaders")?.toLowerCase().split(";");
-  const signature = params.get("signature");
+  const { signedHeaders, signature, unsigned } = authorizationFacts(authorization);
   if (!signedHeaders || !signature) {
     const message = "The Authorization header must carry SignedHeaders and Signature.";
     throw invalidAuthenticationInfo(message, {
@@ -36,11 +34,9 @@ export function verifyHmacSignature(authorization: string, request: SignedReques
       message: `${message} Expected: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<base64>.`,
     });
   }
-  for (const name of REQUIRED_SIGNED_HEADERS) {
-    if (!signedHeaders.includes(name)) {
-      const message = `The signature must cover the ${name} header.`;
-      throw invalidAuthenticationInfo(message, { code: "UnsignedHeader", header: name, message: `${message} SignedHeaders lists ${signedHeaders.join(";")}.` });
-    }
+  if (unsigned !== undefined) {
+    const message = `The signature must cover the ${unsigned} header.`;
+    throw invalidAuthenticationInfo(message, { code: "UnsignedHeader", header: unsigned, message: `${message} SignedHeaders lists ${signedHeaders.join(";")}.` });
   }
   const values: string[] = [];
   for (const name of signedHeaders) {
@@ -53,7 +49,7 @@ export function verifyHmacSignature(authorization: string, request: SignedReques
   }
 
   const dateText = header(request.headers, "x-ms-date")!;
-  const date = Date.parse(dateText);
+  const date = parseDate(dateText);
   if (Number.isNaN(date)) {
     const message = "The x-ms-date header is not a valid date.";
     throw invalidAuthenticationInfo(message, {
@@ -79,11 +75,44 @@ export function verifyHmacSignature(authorization: string, request: SignedReques
   const stringToSign = stringToSignOf(request.method.toUpperCase(), pathAndQuery, values);
   if (request.body !== undefined) verifyContentHash(request.headers, request.body, { stringToSign, clockSkewSeconds });
 
-  const expected = hmacSha256(key, stringToSign, "base64");
-  if (!equalText(expected, signature) && !signedLikePython(request.method, pathAndQuery, signedHeaders, values, key, signature)) {
+  if (!equalText(expectedSignature(key, stringToSign), signature) && !signedLikePython(request.method, pathAndQuery, signedHeaders, values, key, signature)) {
     const parts = { method: request.method.toUpperCase(), pathAndQuery, rawTarget: request.url, signedHeaders, values, headers: request.headers };
     throw denied("The request signature does not match.", explainSignatureMismatch(parts, signature, key, clockSkewSeconds));
   }
+}
+
+// Each check above runs on every request; what they compute from the same text is kept for the next request, since
+// a client sends the same Authorization header, x-ms-date and string-to-sign for every request it signs in one second.
+// Each memo holds one input and the value a pure function gave for it, so it decides exactly what recomputing would.
+
+/** The last string-to-sign verified, with the key it was verified with and the signature they give. */
+let signedText = "";
+let signedWith: Buffer | undefined;
+let signedAs = "";
+
+/** The base64 HMAC-SHA256 of `stringToSign` with `key` (the key's bytes never change: it is keyed by the Buffer, as sha256.ts keeps its pads). */
+function expectedSignature(key: Buffer, stringToSign: string): string {
+  if (stringToSign !== signedText || key !== signedWith) {
+    signedAs = hmacSha256(key, stringToSign, "base64");
+    signedText = stringToSign;
+    signedWith = key;
+  }
+  return signedAs;
+}
+
+/** The last x-ms-date parsed. */
+let parsedDateText: string | undefined;
+let parsedDate = Number.NaN;
+
+/** `Date.parse`, remembered for a date with an explicit zone (RFC 1123 dates end in GMT): its value does not depend on the process's time zone. */
+function parseDate(text: string): number {
+  if (text === parsedDateText) return parsedDate;
+  const date = Date.parse(text);
+  if (text.endsWith("GMT")) {
+    parsedDateText = text;
+    parsedDate = date;
+  }
+  return date;
 }
 
 /** Throws the 401 to answer when the body does not hash to the (signed) x-ms-content-sha256 header. */
@@ -92,7 +121,7 @@ export function verifyContentHash(
   body: Buffer,
   context: { stringToSign?: string; clockSkewSeconds?: number } = {},
 ): void {
-  const contentHash = sha256Base64(body);
+  const contentHash = contentHashOf(body);
   const declaredHash = header(headers, "x-ms-content-sha256") ?? "";
   if (!equalText(contentHash, declaredHash)) {
     const message = "The x-ms-content-sha256 header does not match the request body.";
@@ -108,12 +137,29 @@ export function verifyContentHash(
   }
 }
 
+/** Bodies up to this size are remembered with their hash (clients send the same small body again and again). */
+const MAX_REMEMBERED_BODY = 1024;
+/** A copy of the last small body hashed, and its hash. */
+let hashedBody: Buffer | undefined;
+let hashedAs = "";
+
+/** Base64 SHA-256 of `body`: the same bytes as the last small body hashed give its hash without hashing again. */
+function contentHashOf(body: Buffer): string {
+  if (hashedBody !== undefined && hashedBody.equals(body)) return hashedAs;
+  const hash = sha256Base64(body);
+  if (body.length <= MAX_REMEMBERED_BODY) {
+    hashedBody = Buffer.from(body);
+    hashedAs = hash;
+  }
+  return hash;
+}
+
 /**
  * The Python SDKs (azure-communication-*, HMACCredentialsPolicy), given an endpoint with its trailing "/"
  * (as the portal and this emulator print it) and a key credential, sign the host as `host:port/` and the
  * path without its leading "/": the same request, spelled differently. Accepted with the same key only.
  */
-function signedLikePython(method: string, pathAndQuery: string, signedHeaders: string[], values: string[], key: Buffer, signature: string): boolean {
+function signedLikePython(method: string, pathAndQuery: string, signedHeaders: readonly string[], values: string[], key: Buffer, signature: string): boolean {
   const hostIndex = signedHeaders.indexOf("host");
   if (!pathAndQuery.startsWith("/") || hostIndex < 0) return false;
   const slashed = values.map((value, index) => (index === hostIndex ? `${value}/` : value));
@@ -124,13 +170,53 @@ function signedLikePython(method: string, pathAndQuery: string, signedHeaders: s
 /** `name=value` pairs of characters URLSearchParams leaves as they are: such a query re-serialises to itself. */
 const SERIALISED_QUERY = /^[\w.*-]+=[\w.*-]*(?:&[\w.*-]+=[\w.*-]*)*$/;
 
+/** The last request target normalised, and its path and query. */
+let normalisedTarget: string | undefined;
+let normalisedAs = "";
+
 /** Path exactly as sent; query re-serialised like `URLSearchParams#toString` (what the signer uses). */
 function pathAndQueryOf(url: string): string {
+  if (url !== normalisedTarget) {
+    normalisedAs = normalisePathAndQuery(url);
+    normalisedTarget = url;
+  }
+  return normalisedAs;
+}
+
+function normalisePathAndQuery(url: string): string {
   const q = url.indexOf("?");
   if (q < 0) return url;
   if (SERIALISED_QUERY.test(url.slice(q + 1))) return url;
   const query = new URLSearchParams(url.slice(q + 1)).toString();
   return query === "" ? url.slice(0, q) : `${url.slice(0, q)}?${query}`;
+}
+
+/** What an Authorization header says: the signed header names (lower-case, as listed), the signature, and the first required header it does not sign. */
+interface AuthorizationFacts {
+  readonly signedHeaders?: readonly string[];
+  readonly signature?: string;
+  readonly unsigned?: string;
+}
+
+/** The last Authorization header read, and what it says (frozen: every request that sends it shares it). */
+let readAuthorization: string | undefined;
+let readFacts: AuthorizationFacts = {};
+
+function authorizationFacts(authorization: string): AuthorizationFacts {
+  if (authorization !== readAuthorization) {
+    readFacts = factsOf(authorization);
+    readAuthorization = authorization;
+  }
+  return readFacts;
+}
+
+function factsOf(authorization: string): AuthorizationFacts {
+  const params = parseAuthorization(authorization);
+  const signedHeaders = params.get("signedheaders")?.toLowerCase().split(";");
+  const signature = params.get("signature");
+  if (!signedHeaders || !signature) return Object.freeze({ signedHeaders: signedHeaders && Object.freeze(signedHeaders), signature });
+  const unsigned = REQUIRED_SIGNED_HEADERS.find((name) => !signedHeaders.includes(name));
+  return Object.freeze({ signedHeaders: Object.freeze(signedHeaders), signature, unsigned });
 }
 
 function parseAuthorization(authorization: string): Map<string, string> {

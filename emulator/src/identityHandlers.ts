@@ -3,7 +3,7 @@
  * name in routes.ts, which takes paths, methods and versions from the generated table. State in identityStore.ts,
  * tokens in acsTokens.ts.
  */
-import { issueAccessToken, formatServiceDate, type IssuedToken } from "./acsTokens.js";
+import { issueAccessToken, issuedTokenJson, formatServiceDate, type IssuedToken } from "./acsTokens.js";
 import { identityNotFound, identityNotOwned, invalidAccessToken, messages, validation, type EmulatorHttpError } from "./errors.js";
 import { apiVersions, versionHasProperty, type ApiVersion, type OperationName } from "./generated/routeTable.js";
 import type { IdentityRecord, IdentityStore } from "./identityStore.js";
@@ -71,7 +71,8 @@ function issueToken({ store, params, body, now, apiVersion }: RouteContext): Rou
   const scopes = readScopes(request.scopes, "scopes");
   const expiresOn = readExpiresOn(expiresInMinutesOf(request, "CommunicationIdentityAccessTokenRequest", apiVersion), now);
   const identity = lookUp(store, id);
-  return { status: 200, body: issueAccessToken(store, identity.id, scopes, now, expiresOn) };
+  const issued = issueAccessToken(store, identity.id, scopes, now, expiresOn);
+  return { status: 200, body: issued, json: issuedTokenJson(issued) };
 }
 
 function exchangeTeamsUserToken({ store, body, now }: RouteContext): RouteResult {
@@ -180,6 +181,14 @@ const versionsWith = (model: string, property: string): string => apiVersions.fi
  * `expiresInMinutes` where the version's spec has it; before 2022-10-01 the spec has no such property,
  * and the service ignores it and issues its default 24-hour token.
  */
-function expiresInMinutesOf(request: Record<string, unknown>, model: string, apiVersion: ApiVersion): unknown {
-  return has(model, "expiresInMinutes", apiVersion) ? request.expiresInMinutes : undefined;
+function expiresInMinutesOf(request: Record<string, unknown>, model: ExpiringModel, apiVersion: ApiVersion): unknown {
+  return VERSIONS_WITH_EXPIRES_IN_MINUTES[model].has(apiVersion) ? request.expiresInMinutes : undefined;
 }
+
+type ExpiringModel = "CommunicationIdentityCreateRequest" | "CommunicationIdentityAccessTokenRequest";
+
+/** Asked on every token request: the spec's answer per version, worked out once. */
+const VERSIONS_WITH_EXPIRES_IN_MINUTES: Record<ExpiringModel, ReadonlySet<ApiVersion>> = {
+  CommunicationIdentityCreateRequest: new Set(apiVersions.filter((version) => has("CommunicationIdentityCreateRequest", "expiresInMinutes", version))),
+  CommunicationIdentityAccessTokenRequest: new Set(apiVersions.filter((version) => has("CommunicationIdentityAccessTokenRequest", "expiresInMinutes", version))),
+};

@@ -8,7 +8,19 @@ export type JwtClaims = Record<string, unknown>;
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 
 export function signJwt(claims: JwtClaims, secret: Buffer): string {
-  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
+  return signJwtJson(JSON.stringify(claims), secret);
+}
+
+/** Where a payload is encoded: a token is minted per request, and a Buffer per payload would be garbage at once. */
+const scratch = Buffer.alloc(4096);
+
+/** `signJwt` for claims already serialised: `payloadJson` is exactly what `JSON.stringify(claims)` gives. */
+export function signJwtJson(payloadJson: string, secret: Buffer): string {
+  // At most 3 UTF-8 bytes per UTF-16 unit: a payload that may not fit gets a Buffer of its own.
+  const payload =
+    payloadJson.length * 3 <= scratch.length
+      ? scratch.toString("base64url", 0, scratch.write(payloadJson, 0, "utf8"))
+      : Buffer.from(payloadJson).toString("base64url");
   const signingInput = `${HEADER}.${payload}`;
   const signature = hmacSha256(secret, signingInput, "base64url");
   return `${signingInput}.${signature}`;

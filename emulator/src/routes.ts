@@ -34,6 +34,8 @@ export interface RouteContext {
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** The body as JSON text, exactly `JSON.stringify(body)`, where the handler has it at hand (a token answer, per request). */
+  json?: string;
 }
 
 export type Handler = (context: RouteContext) => RouteResult;
@@ -100,8 +102,24 @@ export type RouteMatch =
   | { kind: "wrong-method"; allowed: string[] }
   | { kind: "not-found" };
 
+/** The last request matched, and its match (a client asks for the same path again and again). */
+let matchedMethod = "";
+let matchedPath: string | undefined;
+let matched: RouteMatch = { kind: "not-found" };
+
 /** Matches a raw (still percent-encoded) path against the table. */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
+  // The table never changes, so the same method and path match the same way; each caller gets its own copy.
+  if (rawPath !== matchedPath || method !== matchedMethod) {
+    matched = matchTable(method, rawPath);
+    matchedPath = rawPath;
+    matchedMethod = method;
+  }
+  if (matched.kind === "found") return { kind: "found", route: matched.route, params: { ...matched.params } };
+  return matched.kind === "wrong-method" ? { kind: "wrong-method", allowed: [...matched.allowed] } : { kind: "not-found" };
+}
+
+function matchTable(method: string, rawPath: string): RouteMatch {
   const parts = pathParts(rawPath);
   const allowed: string[] = [];
   for (const route of routes) {

@@ -5,7 +5,7 @@
  */
 import crypto, { createHash, createHmac, type BinaryToTextEncoding } from "node:crypto";
 
-type OneShot = (algorithm: string, data: Uint8Array | string, outputEncoding: BinaryToTextEncoding | "buffer") => string | Buffer;
+type OneShot = (algorithm: string, data: Uint8Array | string, outputEncoding: BinaryToTextEncoding | "latin1" | "buffer") => string | Buffer;
 const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
 
 const BLOCK = 64;
@@ -24,6 +24,8 @@ class HmacSha256 {
   private readonly outer = Buffer.alloc(BLOCK + DIGEST, 0x5c);
   /** The inner pad, then the message: grown when a message does not fit (up to MAX_SCRATCH). */
   private scratch = Buffer.alloc(BLOCK + 1024);
+  /** The scratch's first bytes as the last message left them: pad and message. */
+  private view: Buffer | undefined;
 
   constructor(private readonly key: Buffer) {
     const block = key.length > BLOCK ? createHash("sha256").update(key).digest() : key;
@@ -38,7 +40,8 @@ class HmacSha256 {
   sign(message: string, encoding: "base64" | "base64url"): string;
   sign(message: string, encoding: "buffer"): Buffer;
   sign(message: string, encoding: "base64" | "base64url" | "buffer"): string | Buffer {
-    const length = Buffer.byteLength(message, "utf8");
+    // At most 3 UTF-8 bytes per UTF-16 unit: a message that surely fits is written without measuring it first.
+    const length = message.length * 3 <= this.scratch.length - BLOCK ? -1 : Buffer.byteLength(message, "utf8");
     // A large message (a token in a request body, say) is not worth keeping a buffer for.
     if (!oneShot || length > MAX_SCRATCH) {
       const hmac = createHmac("sha256", this.key).update(message, "utf8");
@@ -47,11 +50,14 @@ class HmacSha256 {
     if (BLOCK + length > this.scratch.length) {
       this.scratch = Buffer.alloc(BLOCK + length);
       this.innerPad.copy(this.scratch);
+      this.view = undefined;
     }
-    this.scratch.write(message, BLOCK, length, "utf8");
-    // Both calls are synchronous, so the reused buffers never hold two requests at once.
-    const inner = oneShot("sha256", this.scratch.subarray(0, BLOCK + length), "buffer") as Buffer;
-    inner.copy(this.outer, BLOCK);
+    const end = BLOCK + this.scratch.write(message, BLOCK, "utf8");
+    // One view per message length (messages of a kind have the same length), not one per call.
+    if (this.view?.length !== end) this.view = this.scratch.subarray(0, end);
+    // Both calls are synchronous, so the reused buffers never hold two requests at once. The inner digest comes
+    // back as latin1 text (one char per byte), cheaper than a Buffer, and goes into the outer input byte for byte.
+    this.outer.write(oneShot("sha256", this.view, "latin1") as string, BLOCK, "latin1");
     return oneShot("sha256", this.outer, encoding);
   }
 }
