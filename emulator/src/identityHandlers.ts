@@ -175,7 +175,10 @@ function identityBody(identity: IdentityRecord, apiVersion: ApiVersion): Record<
 
 const has = (model: string, property: string, apiVersion: ApiVersion): boolean => versionHasProperty(model, property, apiVersion);
 
-const versionsWith = (model: string, property: string): string => apiVersions.filter((version) => versionHasProperty(model, property, version)).join(" or ");
+/** The versions whose spec has `model.property`, oldest first. */
+const versionsHaving = (model: string, property: string): ApiVersion[] => apiVersions.filter((version) => versionHasProperty(model, property, version));
+
+const versionsWith = (model: string, property: string): string => versionsHaving(model, property).join(" or ");
 
 /**
  * `expiresInMinutes` where the version's spec has it; before 2022-10-01 the spec has no such property,
@@ -189,6 +192,6 @@ type ExpiringModel = "CommunicationIdentityCreateRequest" | "CommunicationIdenti
 
 /** Asked on every token request: the spec's answer per version, worked out once. */
 const VERSIONS_WITH_EXPIRES_IN_MINUTES: Record<ExpiringModel, ReadonlySet<ApiVersion>> = {
-  CommunicationIdentityCreateRequest: new Set(apiVersions.filter((version) => has("CommunicationIdentityCreateRequest", "expiresInMinutes", version))),
-  CommunicationIdentityAccessTokenRequest: new Set(apiVersions.filter((version) => has("CommunicationIdentityAccessTokenRequest", "expiresInMinutes", version))),
+  CommunicationIdentityCreateRequest: new Set(versionsHaving("CommunicationIdentityCreateRequest", "expiresInMinutes")),
+  CommunicationIdentityAccessTokenRequest: new Set(versionsHaving("CommunicationIdentityAccessTokenRequest", "expiresInMinutes")),
 };
