@@ -170,18 +170,21 @@ function signedLikePython(method: string, pathAndQuery: string, signedHeaders: r
 /** `name=value` pairs of characters URLSearchParams leaves as they are: such a query re-serialises to itself. */
 const SERIALISED_QUERY = /^[\w.*-]+=[\w.*-]*(?:&[\w.*-]+=[\w.*-]*)*$/;
 
-/** The last request target normalised, and its path and query. */
-let normalisedTarget: string | undefined;
-let normalisedAs = "";
+/** `compute`, remembering its last input and result (`compute` must be pure: a request repeats the last one's text). */
+function rememberingLast<T>(compute: (text: string) => T): (text: string) => T {
+  let lastText: string | undefined;
+  let lastResult!: T;
+  return (text) => {
+    if (text !== lastText) {
+      lastResult = compute(text);
+      lastText = text;
+    }
+    return lastResult;
+  };
+}
 
 /** Path exactly as sent; query re-serialised like `URLSearchParams#toString` (what the signer uses). */
-function pathAndQueryOf(url: string): string {
-  if (url !== normalisedTarget) {
-    normalisedAs = normalisePathAndQuery(url);
-    normalisedTarget = url;
-  }
-  return normalisedAs;
-}
+const pathAndQueryOf = rememberingLast(normalisePathAndQuery);
 
 function normalisePathAndQuery(url: string): string {
   const q = url.indexOf("?");
@@ -198,17 +201,8 @@ interface AuthorizationFacts {
   readonly unsigned?: string;
 }
 
-/** The last Authorization header read, and what it says (frozen: every request that sends it shares it). */
-let readAuthorization: string | undefined;
-let readFacts: AuthorizationFacts = {};
-
-function authorizationFacts(authorization: string): AuthorizationFacts {
-  if (authorization !== readAuthorization) {
-    readFacts = factsOf(authorization);
-    readAuthorization = authorization;
-  }
-  return readFacts;
-}
+/** What an Authorization header says (frozen: every request that sends the same header shares it). */
+const authorizationFacts = rememberingLast(factsOf);
 
 function factsOf(authorization: string): AuthorizationFacts {
   const params = parseAuthorization(authorization);
